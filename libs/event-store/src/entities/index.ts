@@ -1,0 +1,3 @@
+export { EventEntity } from './event.entity';
+export { ResourceEntity } from './resource.entity';
+export { LogHeadEntity } from './log-head.entity';

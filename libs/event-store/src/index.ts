@@ -1,0 +1,18 @@
+export * from './types';
+export * from './errors';
+export { EventLog } from './event-log';
+export type { EventLogOptions, ListOptions, ListResult, HistoryQuery } from './event-log';
+export { LogTail, LOG_CHANNEL } from './log-tail';
+export type { LogTailOptions } from './log-tail';
+export { WatchCache } from './watch-cache';
+export type { WatchOptions, WatchCacheOptions } from './watch-cache';
+export { Projection } from './projection';
+export { EventStore } from './event-store';
+export type { EventStoreOptions } from './event-store';
+export { createDataSource, runMigrations, poolOf } from './data-source';
+export type { ObjectCodec } from './object-codec';
+export { identityCodec } from './object-codec';
+export { DEFAULT_MAX_OBJECT_BYTES, toStorableJson } from './json-check';
+export { EventStoreModule, EVENT_STORE } from './event-store.module';
+export type { EventStoreModuleOptions } from './event-store.module';
+export * from './entities';
