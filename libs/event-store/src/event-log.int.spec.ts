@@ -1,7 +1,7 @@
 import { EventStore } from './event-store';
 import { AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError, ObjectTooLargeError } from './errors';
 import { createTestDatabase, TestDatabase } from './testing';
-import { aConfigMap, alice, configMaps, createOp, deleteOp, updateOp } from './testing/fixtures';
+import { aConfigMap, alice, configMaps, createOp, deleteOp, updateOp } from './testing/builders';
 
 describe('EventLog against Postgres', () => {
   let db: TestDatabase;

@@ -237,7 +237,7 @@ export class EventLog {
     params.push(q.limit ?? 1000);
     const res = await this.pool.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY seq ${q.descending ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
+        ORDER BY events.seq ${q.descending ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
       params,
     );
     return res.rows.map((r) => eventFromRow(r, this.codec));

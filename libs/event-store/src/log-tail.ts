@@ -108,7 +108,7 @@ export class LogTail {
         let rows: EventRow[];
         do {
           const res = await this.pool.query<EventRow>(
-            `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`,
+            `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY events.seq LIMIT $2`,
             [this.last, batchSize],
           );
           rows = res.rows;
