@@ -8,7 +8,7 @@ const { compilerOptions } = require('./tsconfig.json');
 module.exports = {
   testEnvironment: 'node',
   rootDir: '.',
-  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/examples', '<rootDir>/migrations'].filter((p) =>
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/examples', '<rootDir>/migrations', '<rootDir>/test'].filter((p) =>
     require('fs').existsSync(p.replace('<rootDir>', __dirname)),
   ),
   testRegex: '\\.(unit|int|e2e)\\.spec\\.ts$',
@@ -18,4 +18,5 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.js',
   globalTeardown: '<rootDir>/test/global-teardown.js',
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -18,7 +18,18 @@ function freePort() {
   });
 }
 
+function buildDist() {
+  // End-to-end tests run the compiled processes, as `npm start` does.
+  if (process.env.LOGBOOK_TEST_SKIP_BUILD) return;
+  const { execFileSync } = require('child_process');
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: path.join(__dirname, '..'),
+    stdio: 'inherit',
+  });
+}
+
 module.exports = async function globalSetup() {
+  buildDist();
   const given = process.env.LOGBOOK_TEST_DATABASE_URL || process.env.DATABASE_URL;
   if (given) {
     process.env.LOGBOOK_TEST_DATABASE_URL = given;

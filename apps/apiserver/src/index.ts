@@ -1,0 +1,4 @@
+export { ApiServerModule } from './apiserver.module';
+export { versionInfo, KUBERNETES_MINOR } from './version';
+export { serve } from './serve';
+export type { ServeOptions } from './serve';
