@@ -73,7 +73,7 @@ describe('applyJsonPatch', () => {
     const out = applyJsonPatch(doc, [
       { op: 'copy', from: '/metadata/labels', path: '/spec/selector' },
       { op: 'add', path: '/spec/selector/x', value: 'y' },
-    ]) as { metadata: { labels: object }; spec: { selector: object } };
+    ]) as unknown as { metadata: { labels: object }; spec: { selector: object } };
     expect(out.metadata.labels).toEqual({ app: 'web' });
   });
 
