@@ -58,15 +58,15 @@ export class ContainerPort {
   hostIP?: string;
 }
 
+/** Validated as a whole by validateObjectFieldSelector (the allowed paths depend on where it is used). */
 export class ObjectFieldSelector {
   apiVersion?: string;
-  @Required()
   fieldPath!: string;
 }
 
+/** Validated as a whole by validateResourceFieldSelector. */
 export class ResourceFieldSelector {
   containerName?: string;
-  @Required()
   resource!: string;
   divisor?: Quantity;
 }

@@ -3,7 +3,7 @@
  * carries, list metadata, selectors, conditions, Status, DeleteOptions,
  * the Table format kubectl asks for, watch events and discovery documents.
  */
-import { FieldCheck, FieldRule, Labels, Nested, OneOf, QualifiedName } from '../../validation/rules';
+import { FieldCheck, FieldProblem, FieldRule, Labels, Nested, OneOf, QualifiedName } from '../../validation/rules';
 import { isQualifiedName, isValidLabelValue } from '../../validation/names';
 
 /** An integer or a string (`intstr.IntOrString`), e.g. a port or `25%`. */
@@ -28,6 +28,23 @@ const notEmpty =
   (detail: string): FieldCheck =>
   (v) =>
     v === undefined || v === null || v === '' ? [{ type: 'FieldValueInvalid', value: v ?? '', detail }] : [];
+
+/** 256 KiB: the most all annotations of one object may hold together. */
+export const TOTAL_ANNOTATION_SIZE_LIMIT_BYTES = 256 * 1024;
+
+/** ValidateAnnotations: keys are qualified names (case-insensitively), total size bounded. */
+function annotationProblems(v: unknown): FieldProblem[] {
+  if (!v || typeof v !== 'object') return [];
+  const problems: FieldProblem[] = [];
+  let size = 0;
+  for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+    for (const detail of isQualifiedName(k.toLowerCase())) problems.push({ type: 'FieldValueInvalid', value: k, detail });
+    size += Buffer.byteLength(k) + Buffer.byteLength(String(val));
+  }
+  if (size > TOTAL_ANNOTATION_SIZE_LIMIT_BYTES)
+    problems.push({ type: 'FieldValueTooLong', value: '', detail: `must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT_BYTES} bytes` });
+  return problems;
+}
 
 export class OwnerReference {
   @FieldRule('apiVersion', notEmpty('version must not be empty'))
@@ -65,6 +82,7 @@ export class ObjectMeta {
   deletionGracePeriodSeconds?: number;
   @Labels()
   labels?: Record<string, string>;
+  @FieldRule('annotations', annotationProblems)
   annotations?: Record<string, string>;
   @Nested(() => OwnerReference)
   ownerReferences?: OwnerReference[];
