@@ -49,7 +49,7 @@ export * from './validation/field-error';
 export * from './validation/names';
 export { semanticEqual } from './validation/equality';
 export { parseQuantity, isQuantity, QUANTITY_FORMAT_ERROR } from './validation/quantity';
-export { labelSelectorMatches, mapSelectorMatches, isEmptyLabelSelector, goLabelSelector } from './validation/selector';
+export { labelSelectorMatches, mapSelectorMatches, isEmptyLabelSelector, isValidLabelSelector, goLabelSelector } from './validation/selector';
 export { validateClass, asInstance, FieldRule } from './validation/rules';
 export type { FieldProblem, FieldCheck } from './validation/rules';
 export { cronScheduleError } from './batch/v1/validation';

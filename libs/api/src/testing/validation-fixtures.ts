@@ -13,10 +13,11 @@ type Obj = Record<string, any>;
 /** The object as the apiserver would hand it to validation on create. */
 export function asCreated<T extends Obj>(obj: T, namespace = 'default'): T {
   const def = defaultScheme.forObject(obj);
-  obj.metadata ??= {};
-  if (def?.namespaced && obj.metadata.namespace === undefined) obj.metadata.namespace = namespace;
-  obj.metadata.uid ??= '6f1c2b1e-0d6c-4a43-9c5b-0b3f1e7a9c10';
-  obj.metadata.resourceVersion ??= '1';
+  const o: Obj = obj;
+  const meta = (o.metadata ??= {});
+  if (def?.namespaced && meta.namespace === undefined) meta.namespace = namespace;
+  meta.uid ??= '6f1c2b1e-0d6c-4a43-9c5b-0b3f1e7a9c10';
+  meta.resourceVersion ??= '1';
   applyDefaults(obj);
   return prepareForCreate(obj);
 }

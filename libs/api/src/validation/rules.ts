@@ -91,6 +91,16 @@ export const ConfigMapKey = (): PropertyDecorator => stringRule('configMapKey', 
 export const Int = (): PropertyDecorator =>
   FieldRule('int', (v) => (present(v) && !Number.isInteger(v) ? [{ type: 'FieldValueTypeInvalid', detail: 'must be of type integer' }] : []));
 
+/** A list of strings (command, args): numbers and booleans are type errors, as in Kubernetes' decoder. */
+export const StrList = (): PropertyDecorator =>
+  FieldRule('stringList', (v) => {
+    if (!present(v)) return [];
+    if (!Array.isArray(v)) return [{ type: 'FieldValueTypeInvalid', detail: 'must be of type array' }];
+    return v.flatMap((item, i) =>
+      typeof item === 'string' ? [] : [{ type: 'FieldValueTypeInvalid' as const, suffix: `[${i}]`, value: item, detail: 'must be of type string' }],
+    );
+  });
+
 export const Bool = (): PropertyDecorator =>
   FieldRule('bool', (v) => (present(v) && typeof v !== 'boolean' ? [{ type: 'FieldValueTypeInvalid', detail: 'must be of type boolean' }] : []));
 
@@ -140,7 +150,8 @@ export const Labels = (): PropertyDecorator =>
     const problems: FieldProblem[] = [];
     for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
       for (const detail of isQualifiedName(k)) problems.push({ type: 'FieldValueInvalid', value: k, detail });
-      for (const detail of isValidLabelValue(String(val))) problems.push({ type: 'FieldValueInvalid', value: val, detail });
+      if (typeof val !== 'string') problems.push({ type: 'FieldValueTypeInvalid', suffix: `[${k}]`, value: val, detail: 'must be of type string' });
+      else for (const detail of isValidLabelValue(val)) problems.push({ type: 'FieldValueInvalid', value: val, detail });
     }
     return problems;
   });

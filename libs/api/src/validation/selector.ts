@@ -44,6 +44,17 @@ export function mapSelectorMatches(selector: Labels, labels: Labels): boolean {
   return Object.entries(selector ?? {}).every(([k, v]) => l[k] === v);
 }
 
+/** Whether metav1.LabelSelectorAsSelector would accept it (operators and values consistent). */
+export function isValidLabelSelector(selector: LabelSelector | undefined | null): boolean {
+  if (!selector) return true;
+  return (selector.matchExpressions ?? []).every((e) => {
+    const n = (e?.values ?? []).length;
+    if (e?.operator === 'In' || e?.operator === 'NotIn') return n > 0;
+    if (e?.operator === 'Exists' || e?.operator === 'DoesNotExist') return n === 0;
+    return false;
+  });
+}
+
 export function isEmptyLabelSelector(selector: LabelSelector | undefined | null): boolean {
   return !selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0);
 }

@@ -7,7 +7,7 @@ import { FieldError, forbidden, invalid, notSupported, printed, required } from 
 import { semanticEqual } from '../../validation/equality';
 import { isValidPercent } from '../../validation/names';
 import { immutableSelector } from '../../validation/object-meta';
-import { isEmptyLabelSelector, labelSelectorMatches } from '../../validation/selector';
+import { goLabelSelector, isEmptyLabelSelector, isValidLabelSelector, labelSelectorMatches } from '../../validation/selector';
 import { validatePodSpec } from '../../core/v1/validation/pod.validation';
 
 type Obj = Record<string, any>;
@@ -24,11 +24,13 @@ function validateSelectorAndTemplate(spec: Obj, kind: string, opts: { requireSel
   if (!isObj(selector)) {
     if (opts.requireSelector) errs.push(required('spec.selector', ''));
   } else if (isEmptyLabelSelector(selector)) {
-    errs.push(invalid('spec.selector', selector, `empty selector is invalid for ${kind}`));
+    errs.push(invalid('spec.selector', goLabelSelector(selector), `empty selector is invalid for ${kind}`));
   }
+  const usable = isObj(selector) && isValidLabelSelector(selector);
+  if (isObj(selector) && !usable) errs.push(invalid('spec.selector', goLabelSelector(selector), 'invalid label selector'));
   if (!isObj(spec.template)) return [...errs, required('spec.template', '')];
   const labels = spec.template.metadata?.labels;
-  if (isObj(selector) && !isEmptyLabelSelector(selector) && !labelSelectorMatches(selector, labels))
+  if (usable && !isEmptyLabelSelector(selector) && !labelSelectorMatches(selector, labels))
     errs.push(invalid('spec.template.metadata.labels', labels ?? {}, '`selector` does not match template `labels`'));
   return errs;
 }

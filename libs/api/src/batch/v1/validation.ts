@@ -7,7 +7,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { FieldError, immutable, invalid, notSupported, required } from '../../validation/field-error';
 import { semanticEqual } from '../../validation/equality';
 import { immutableSelector } from '../../validation/object-meta';
-import { labelSelectorMatches } from '../../validation/selector';
+import { goLabelSelector, isValidLabelSelector, labelSelectorMatches } from '../../validation/selector';
 import { validatePodSpec } from '../../core/v1/validation/pod.validation';
 import { CONCURRENCY_POLICIES } from './types';
 
@@ -43,6 +43,7 @@ export function validateJobSpec(spec: unknown, path: string): FieldError[] {
 export function validateJobSelector(spec: unknown): FieldError[] {
   const s: Obj = isObj(spec) ? spec : {};
   if (!isObj(s.selector)) return s.manualSelector === true ? [required('spec.selector', '')] : [];
+  if (!isValidLabelSelector(s.selector)) return [invalid('spec.selector', goLabelSelector(s.selector), 'invalid label selector')];
   const labels = s.template?.metadata?.labels;
   if (!labelSelectorMatches(s.selector, labels))
     return [invalid('spec.template.metadata.labels', labels ?? {}, '`selector` does not match template `labels`')];

@@ -18,6 +18,7 @@ import {
   PortNumber,
   Required,
   Str,
+  StrList,
 } from '../../validation/rules';
 import { isValidPortName, isValidPortNum } from '../../validation/names';
 
@@ -302,7 +303,9 @@ export class Container {
   name!: string;
   @Required()
   image?: string;
+  @StrList()
   command?: string[];
+  @StrList()
   args?: string[];
   workingDir?: string;
   @Nested(() => ContainerPort)

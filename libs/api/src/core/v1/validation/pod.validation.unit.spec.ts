@@ -148,6 +148,18 @@ describe('pod validation', () => {
     ]);
   });
 
+  it('rejects values of the wrong JSON type (YAML `ssd: true`, unquoted args)', () => {
+    const pod = seed.kubiaManualPod();
+    pod.spec.nodeSelector = { disk: true };
+    pod.spec.containers[0].args = [2];
+    pod.spec.containers[0].ports[0].containerPort = '8080';
+    expect(createErrors(pod)).toEqual([
+      'spec.containers[0].args[0]: Invalid value: 2: must be of type string',
+      'spec.containers[0].ports[0].containerPort: Invalid value: "8080": must be of type integer',
+      'spec.nodeSelector[disk]: Invalid value: true: must be of type string',
+    ]);
+  });
+
   it('forbids ephemeral containers on create and whitespace around images', () => {
     const pod = seed.kubiaManualPod();
     pod.spec.containers[0].image = ' nginx ';
