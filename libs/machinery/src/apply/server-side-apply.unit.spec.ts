@@ -172,6 +172,27 @@ describe('applyConfiguration', () => {
     expect(withdrawn.spec.template.spec.containers.map((c) => c.name)).toEqual(['web']);
   });
 
+  it('prunes inside keyed items and sets, sparing what others own', () => {
+    type Obj = { metadata: { finalizers?: string[] }; spec: { template: { spec: { containers: Array<{ env?: unknown[] }> } } } };
+    const withEnv = config();
+    (withEnv.spec.template.spec.containers[0] as { env?: unknown }).env = [{ name: 'A', value: '1' }, { name: 'B', value: '2' }];
+    (withEnv.metadata as { finalizers?: string[] }).finalizers = ['x', 'y'];
+    const live = applyConfiguration<Obj>(undefined, withEnv, { manager: 'a', now: t0 });
+    const other = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', finalizers: ['y'] },
+      spec: { template: { spec: { containers: [{ name: 'web', env: [{ name: 'B', value: '2' }] }] } } },
+    };
+    const shared = applyConfiguration<Obj>(live, other, { manager: 'b', now: t1 });
+    const next = applyConfiguration<Obj>(shared, config(), { manager: 'a', now: t1 });
+    expect(next.spec.template.spec.containers[0].env).toEqual([{ name: 'B', value: '2' }]);
+    expect(next.metadata.finalizers).toEqual(['y']);
+    const alone = applyConfiguration<Obj>(live, config(), { manager: 'a', now: t1 });
+    expect(alone.spec.template.spec.containers[0].env).toBeUndefined();
+    expect(alone.metadata.finalizers).toBeUndefined();
+  });
+
   it('gives fields that existed before the first apply to before-first-apply', () => {
     const old: Deployment = { ...config(), metadata: { name: 'web', uid: 'u1', labels: { app: 'web' } } };
     const err = conflictOf(() => applyConfiguration(old, config({ replicas: 4 }), { manager: 'kubectl', now: t1 }));
