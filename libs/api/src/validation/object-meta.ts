@@ -70,7 +70,12 @@ function validateFinalizerSet(finalizers: unknown, path: string, builtin: boolea
   return errs;
 }
 
-/** ValidateObjectMetaUpdate: identity and bookkeeping fields may not change. */
+/**
+ * ValidateObjectMetaUpdate: identity and bookkeeping fields may not change.
+ * Not checked here: metadata.resourceVersion. Kubernetes fills it from the
+ * stored object for unconditional updates (every built-in allows them), and
+ * optimistic concurrency is the apiserver's precondition, not validation.
+ */
 export function validateObjectMetaUpdate(meta: Obj | undefined, old: Obj | undefined, path = 'metadata'): FieldError[] {
   const m = meta ?? {};
   const o = old ?? {};
@@ -88,7 +93,6 @@ export function validateObjectMetaUpdate(meta: Obj | undefined, old: Obj | undef
         ),
       );
   }
-  if (!m.resourceVersion) errs.push(invalid(`${path}.resourceVersion`, m.resourceVersion ?? '', 'must be specified for an update'));
   if ((m.generation ?? 0) < (o.generation ?? 0)) errs.push(invalid(`${path}.generation`, m.generation ?? 0, 'must not be decremented'));
   for (const field of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds']) {
     if (!semanticEqual(m[field] ?? '', o[field] ?? '')) errs.push(immutable(`${path}.${field}`, m[field] ?? ''));
