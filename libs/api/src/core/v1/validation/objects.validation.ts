@@ -33,7 +33,7 @@ function validateDataKeys(obj: Obj, fields: string[], otherBag?: string): FieldE
 export function validateConfigMap(cm: Obj): FieldError[] {
   const errs = validateDataKeys(cm, ['data', 'binaryData'], 'binaryData');
   let size = 0;
-  for (const [, v] of entries(cm.data)) size += String(v).length;
+  for (const [, v] of entries(cm.data)) size += Buffer.byteLength(String(v));
   for (const [, v] of entries(cm.binaryData)) size += Buffer.from(String(v), 'base64').length;
   if (size > MAX_SECRET_SIZE) errs.push(tooLong('', MAX_SECRET_SIZE));
   return errs;
