@@ -1,6 +1,7 @@
 import { EventStore } from './event-store';
 import { AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError, ObjectTooLargeError } from './errors';
 import { createTestDatabase, TestDatabase } from './testing';
+import { StoredEvent } from './types';
 import { aConfigMap, alice, configMaps, createOp, deleteOp, updateOp } from './testing/builders';
 
 describe('EventLog against Postgres', () => {
@@ -78,7 +79,7 @@ describe('EventLog against Postgres', () => {
     lost.forEach((r) => expect(r.reason).toBeInstanceOf(ConflictError));
     const history = await store.log.history({ resource: 'configmaps', name: 'cm-race' });
     expect(history.map((e) => e.type)).toEqual(['ADDED', 'MODIFIED']);
-    const winner = (won[0] as PromiseFulfilledResult<{ object: { data: unknown } }>).value.object.data;
+    const winner = (won[0] as PromiseFulfilledResult<StoredEvent>).value.object.data;
     expect((await store.log.get(configMaps, 'default', 'cm-race'))!.object.data).toEqual(winner);
   });
 

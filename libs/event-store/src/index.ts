@@ -5,7 +5,7 @@ export type { EventLogOptions, ListOptions, ListResult, HistoryQuery } from './e
 export { LogTail, LOG_CHANNEL } from './log-tail';
 export type { LogTailOptions } from './log-tail';
 export { WatchCache } from './watch-cache';
-export type { WatchOptions, WatchCacheOptions } from './watch-cache';
+export type { WatchOptions, WatchCacheOptions, WatchProgress } from './watch-cache';
 export { Projection } from './projection';
 export { EventStore } from './event-store';
 export type { EventStoreOptions } from './event-store';

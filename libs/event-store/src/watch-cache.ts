@@ -20,6 +20,18 @@ export interface WatchOptions {
    */
   backlog?: () => number;
   maxBacklog?: number;
+  /**
+   * Updated by the cache as the watcher advances: `seq` is a position up to
+   * which it has been sent every matching event; `live` turns true once it
+   * follows the tail, from when `currentSeq` is such a position too. This is
+   * what a bookmark may safely carry.
+   */
+  progress?: WatchProgress;
+}
+
+export interface WatchProgress {
+  seq: number;
+  live: boolean;
 }
 
 interface Watcher {
@@ -81,6 +93,16 @@ export class WatchCache {
     return this.tail.lastSeq;
   }
 
+  /** The object an event's object replaced, if the ring still holds it. */
+  previousObject(e: StoredEvent): StoredEvent['object'] | undefined {
+    if (e.prevSeq === null || this.ring.length === 0) return undefined;
+    const oldest = this.ring[this.ringStart].seq;
+    const i = e.prevSeq - oldest;
+    if (i < 0 || i >= this.ring.length) return undefined;
+    const prev = this.ring[(this.ringStart + i) % this.ring.length];
+    return prev.seq === e.prevSeq ? prev.object : undefined;
+  }
+
   /** How many watchers are registered. */
   get size(): number {
     let n = 0;
@@ -112,6 +134,7 @@ export class WatchCache {
       this.deliver(w, this.ring[(this.ringStart + i) % this.ring.length]);
     }
     if (w.subscriber.closed) return true;
+    if (w.opts.progress) w.opts.progress.live = true;
     const key = `${w.opts.group}/${w.opts.resource}`;
     let set = this.watchers.get(key);
     if (!set) this.watchers.set(key, (set = new Set()));
@@ -147,6 +170,7 @@ export class WatchCache {
       }
       // Nothing of this resource up to `until`: the watcher has seen all of it.
       if (events.length < batch) w.position = Math.max(w.position, until);
+      if (w.opts.progress) w.opts.progress.seq = w.position;
     }
   }
 
@@ -160,6 +184,7 @@ export class WatchCache {
   private deliver(w: Watcher, e: StoredEvent): void {
     if (e.seq <= w.position) return;
     w.position = e.seq;
+    if (w.opts.progress) w.opts.progress.seq = e.seq;
     const { namespace, filter, backlog, maxBacklog } = w.opts;
     if (e.group !== w.opts.group || e.resource !== w.opts.resource) return;
     if (namespace !== undefined && e.namespace !== namespace) return;

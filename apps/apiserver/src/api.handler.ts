@@ -1,0 +1,139 @@
+import { randomUUID } from 'crypto';
+import type { IncomingMessage, ServerResponse } from 'http';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Scheme, defaultScheme } from '@logbook/api';
+import { EVENT_STORE, EventStore } from '@logbook/event-store';
+import { ApiError, badRequest, notFound } from '@logbook/machinery';
+import { Authenticator } from './auth/authenticator';
+import { Discovery } from './handlers/discovery';
+import { ResourceHandlers } from './handlers/rest';
+import { readBody, decodeObject } from './request/body';
+import { negotiate } from './request/negotiate';
+import { parseRequestInfo } from './request/request-info';
+import { writeError, writeJson } from './request/respond';
+import { RequestContext, UserInfo } from './storage/context';
+import { toApiError } from './storage/errors';
+import { ResourceStore } from './storage/resource-store';
+import { ObjectValidator } from './storage/validator';
+
+export const CAUSE_SEQ_HEADER = 'x-logbook-cause-seq';
+
+/** The API server's own identity, for what it writes itself. */
+export const SYSTEM_APISERVER: UserInfo = { username: 'system:apiserver', groups: ['system:masters'] };
+
+/**
+ * The Kubernetes API: discovery, and every resource request, dispatched by
+ * path. Non-API paths (health, metrics) are left to Nest's router.
+ */
+@Injectable()
+export class KubeApiHandler implements OnModuleInit {
+  private readonly log = new Logger('KubeApi');
+  readonly scheme: Scheme = defaultScheme;
+  readonly validator = new ObjectValidator();
+  readonly store: ResourceStore;
+  private readonly discovery: Discovery;
+  private readonly resources: ResourceHandlers;
+  private readonly authn = new Authenticator();
+
+  constructor(@Inject(EVENT_STORE) eventStore: EventStore) {
+    this.store = new ResourceStore(eventStore.log, this.scheme, this.validator);
+    this.discovery = new Discovery(this.scheme);
+    this.resources = new ResourceHandlers(this.store, eventStore.watchCache);
+  }
+
+  /** The namespaces every cluster has: default, kube-system, kube-public, kube-node-lease. */
+  async onModuleInit(): Promise<void> {
+    const def = this.scheme.byGroupVersionResource('', 'v1', 'namespaces')!;
+    const ctx: RequestContext = { user: SYSTEM_APISERVER, verb: 'create', requestId: randomUUID(), dryRun: false, fieldManager: 'kube-apiserver' };
+    for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+      if (await this.store.tryGet(def, '', name)) continue;
+      await this.store.create(def, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, ctx).catch((err) => {
+        // Another replica created it first.
+        if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+      });
+    }
+  }
+
+  /** Serves the request if it is an API request; false leaves it to the next handler. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const info = parseRequestInfo(req.method ?? 'GET', url);
+    if (info.apiPrefix === '') return false;
+    const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+    res.setHeader('Audit-Id', requestId);
+    try {
+      const user = this.authn.authenticate(req);
+      if (!info.isResourceRequest) {
+        this.serveDiscovery(req, res, info.apiPrefix, info.group, info.version, info.parts);
+        return true;
+      }
+      if (info.group === 'authentication.k8s.io' && info.resource === 'selfsubjectreviews') {
+        return this.selfSubjectReview(req, res, user, info.version), true;
+      }
+      const def = this.scheme.byGroupVersionResource(info.group, info.version, info.resource);
+      if (!def || (!def.namespaced && info.namespace) || (def.namespaced && !info.namespace && info.name && info.resource !== 'namespaces')) {
+        throw notFound('', '');
+      }
+      const params = url.searchParams;
+      const ctx = this.context(req, params, user, requestId, info.verb, info.subresource);
+      await this.resources.handle({ req, res, info, def, params, rendering: negotiate(req.headers.accept), ctx });
+    } catch (err) {
+      const apiErr = toApiError(err);
+      if (apiErr.code >= 500) this.log.error(`${req.method} ${req.url}: ${(err as Error).stack ?? err}`);
+      if (res.headersSent) res.end();
+      else writeError(res, apiErr);
+    }
+    return true;
+  }
+
+  private context(req: IncomingMessage, params: URLSearchParams, user: UserInfo, requestId: string, verb: string, subresource: string): RequestContext {
+    const dryRun = params.getAll('dryRun');
+    for (const d of dryRun) if (d !== 'All') throw badRequest(`dryRun: Unsupported value: "${d}": supported values: "All"`);
+    const userAgent = req.headers['user-agent'];
+    const cause = req.headers[CAUSE_SEQ_HEADER] as string | undefined;
+    if (cause !== undefined && !/^\d+$/.test(cause)) throw badRequest(`${CAUSE_SEQ_HEADER} must be a resourceVersion`);
+    return {
+      user,
+      verb,
+      subresource: subresource || undefined,
+      fieldManager: params.get('fieldManager') ?? defaultFieldManager(userAgent),
+      userAgent,
+      requestId,
+      causeSeq: cause !== undefined ? Number(cause) : undefined,
+      dryRun: dryRun.length > 0,
+    };
+  }
+
+  private serveDiscovery(req: IncomingMessage, res: ServerResponse, prefix: string, group: string, version: string, parts: string[]): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw notFound('', '');
+    let body: unknown;
+    if (prefix === 'api' && parts.length === 1) body = this.discovery.apiVersions(req.headers.host ?? '127.0.0.1:8080');
+    else if (prefix === 'api' && parts.length === 2) body = this.discovery.apiResourceList('', parts[1]);
+    else if (prefix === 'apis' && parts.length === 1) body = this.discovery.apiGroupList();
+    else if (prefix === 'apis' && parts.length === 2) body = this.discovery.apiGroup(parts[1]);
+    else if (prefix === 'apis' && parts.length === 3) body = this.discovery.apiResourceList(group, version);
+    if (!body) throw notFound('', '');
+    writeJson(res, 200, body);
+  }
+
+  /** `kubectl auth whoami`: who the server thinks the caller is. */
+  private async selfSubjectReview(req: IncomingMessage, res: ServerResponse, user: UserInfo, version: string): Promise<void> {
+    if (req.method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    const body = (decodeObject(await readBody(req), req.headers['content-type']) ?? {}) as Record<string, unknown>;
+    const userInfo: Record<string, unknown> = { username: user.username, groups: user.groups };
+    if (user.uid) userInfo.uid = user.uid;
+    if (user.extra) userInfo.extra = user.extra;
+    writeJson(res, 201, {
+      kind: 'SelfSubjectReview',
+      apiVersion: `authentication.k8s.io/${version}`,
+      metadata: { ...((body.metadata as object) ?? {}), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') },
+      status: { userInfo },
+    });
+  }
+}
+
+/** kube-apiserver's default field manager: the user agent's program name. */
+function defaultFieldManager(userAgent: string | undefined): string | undefined {
+  if (!userAgent) return undefined;
+  return userAgent.split('/')[0].slice(0, 128) || undefined;
+}

@@ -1,0 +1,74 @@
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { createTestDatabase, TestDatabase } from '../../libs/event-store/src/testing';
+import { RunningProcess, freePort, startCompiled, tempDir, waitForHttp } from './processes';
+
+export interface KubectlResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/**
+ * A real API server process on its own fresh database, and a real kubectl
+ * pointed at it with no kubeconfig and a private discovery cache.
+ */
+export class TestCluster {
+  private constructor(
+    readonly url: string,
+    readonly db: TestDatabase,
+    readonly proc: RunningProcess,
+    private readonly home: string,
+  ) {}
+
+  static async start(env: NodeJS.ProcessEnv = {}): Promise<TestCluster> {
+    const db = await createTestDatabase('logbook_e2e');
+    const port = await freePort();
+    const proc = startCompiled('apps/apiserver/src/main.js', { DATABASE_URL: db.url, PORT: String(port), ...env });
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHttp(`${url}/readyz`, 60_000, proc);
+    return new TestCluster(url, db, proc, tempDir('kubectl-home'));
+  }
+
+  /** Runs kubectl; never throws on a non-zero exit (tests assert on it). */
+  kubectl(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<KubectlResult> {
+    return new Promise((resolve) => {
+      const child = execFile(
+        'kubectl',
+        ['--server', this.url, '--cache-dir', path.join(this.home, 'cache'), ...args],
+        {
+          env: { PATH: process.env.PATH, HOME: this.home, KUBECONFIG: path.join(this.home, 'none'), ...opts.env },
+          timeout: opts.timeoutMs ?? 30_000,
+          maxBuffer: 16 * 1024 * 1024,
+        },
+        (err, stdout, stderr) => resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 }),
+      );
+      if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
+      else child.stdin!.end();
+    });
+  }
+
+  /** kubectl that must succeed; returns stdout. */
+  async ok(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+    const r = await this.kubectl(args, opts);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
+    return r.stdout;
+  }
+
+  /** Writes a manifest to a file in the kubectl home and returns its path. */
+  manifest(name: string, yaml: string): string {
+    const file = path.join(this.home, name);
+    fs.writeFileSync(file, yaml);
+    return file;
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.child.exitCode === null) {
+      this.proc.child.kill('SIGTERM');
+      await this.proc.exited;
+    }
+    await this.db.drop();
+    fs.rmSync(this.home, { recursive: true, force: true });
+  }
+}
