@@ -192,7 +192,7 @@ export class ResourceHandlers {
           if (def.custom) throw unsupportedMediaType(['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']);
           return applyStrategicMergePatch(current, patch, builtinSchemaFor(String(current.apiVersion), String(current.kind))) as Obj;
         case 'application/apply-patch+yaml':
-          return applyMergePatch(current, patch) as Obj;
+          throw badRequest('server-side apply is not a patch of a document');
       }
     } catch (err) {
       if (err instanceof ApiError) throw err;
@@ -213,13 +213,19 @@ export class ResourceHandlers {
     const requested = (patch as Obj | null)?.metadata?.resourceVersion as string | undefined;
     if (type === 'application/apply-patch+yaml') {
       if (!r.params.get('fieldManager')) throw badRequest('PATCH, fieldManager: Required value: is required for apply patch');
+      if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('the applied configuration must be an object');
+      const config = patch as Obj;
+      this.checkBody(r.def, config, r);
+      const force = r.params.get('force') === 'true';
       const exists = await this.store.tryGet(r.def, r.info.namespace, r.info.name);
       if (!exists && !r.info.subresource) {
-        this.checkBody(r.def, patch as Obj, r);
-        const created = await this.store.create(r.def, r.info.namespace, { ...(patch as Obj), metadata: { ...((patch as Obj).metadata ?? {}), name: r.info.name } }, r.ctx);
+        const created = await this.store.create(r.def, r.info.namespace, { ...config, metadata: { ...(config.metadata ?? {}), name: r.info.name } }, r.ctx, { force });
         this.respond(r, 201, created);
         return;
       }
+      const applied = await this.store.modify(r.def, r.info.namespace, r.info.name, r.ctx, (c) => c, requested, { apply: { force, config } });
+      this.respond(r, 200, applied);
+      return;
     }
     const patched = await this.store.modify(
       r.def,

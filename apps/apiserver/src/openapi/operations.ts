@@ -104,28 +104,81 @@ export function resourcePaths(d: ResourceDefinition, ctx: OperationContext): Rec
   const common = d.namespaced ? [nsParam, P.pretty] : [P.pretty];
   const paths: Record<string, PathItem> = {};
 
+  const listResponses = responses(['200'], listName, [...RESPONSE_TYPES, 'application/json;stream=watch']);
+  const named = `${scope}${d.kind}`;
+
   const collection: PathItem = { parameters: common };
-  if (has('list')) collection.get = op('list', 'list', `list or watch objects of kind ${d.kind}`, { operationSuffix: `${scope}${d.kind}`, parameters: LIST_PARAMS, responses: responses(['200'], listName, [...RESPONSE_TYPES, 'application/json;stream=watch']) });
-  if (has('create')) collection.post = op('post', 'create', `create a ${d.kind}`, { operationSuffix: `${scope}${d.kind}`, parameters: WRITE_PARAMS, requestBody: body(kindName), responses: responses(['200', '201', '202'], kindName) });
-  if (has('deletecollection')) collection.delete = op('deletecollection', 'delete', `delete collection of ${d.kind}`, { operationSuffix: `Collection${scope}${d.kind}`, parameters: [...LIST_PARAMS.filter((p) => p !== P.watch && p !== P.allowWatchBookmarks), ...DELETE_PARAMS], requestBody: body(DELETE_OPTIONS), responses: responses(['200'], STATUS) });
+  if (has('list')) {
+    collection.get = op('list', 'list', `list or watch objects of kind ${d.kind}`, { operationSuffix: named, parameters: LIST_PARAMS, responses: listResponses });
+  }
+  if (has('create')) {
+    collection.post = op('post', 'create', `create a ${d.kind}`, {
+      operationSuffix: named,
+      parameters: WRITE_PARAMS,
+      requestBody: body(kindName),
+      responses: responses(['200', '201', '202'], kindName),
+    });
+  }
+  if (has('deletecollection')) {
+    collection.delete = op('deletecollection', 'delete', `delete collection of ${d.kind}`, {
+      operationSuffix: `Collection${named}`,
+      parameters: [...LIST_PARAMS.filter((p) => p !== P.watch && p !== P.allowWatchBookmarks), ...DELETE_PARAMS],
+      requestBody: body(DELETE_OPTIONS),
+      responses: responses(['200'], STATUS),
+    });
+  }
   if (Object.keys(collection).length > 1) paths[base] = collection;
 
   const item: PathItem = { parameters: [nameParam, ...common] };
-  if (has('get')) item.get = op('get', 'read', `read the specified ${d.kind}`, { operationSuffix: `${scope}${d.kind}`, responses: responses(['200'], kindName) });
-  if (has('update')) item.put = op('put', 'replace', `replace the specified ${d.kind}`, { operationSuffix: `${scope}${d.kind}`, parameters: WRITE_PARAMS, requestBody: body(kindName), responses: responses(['200', '201'], kindName) });
-  if (has('patch')) item.patch = op('patch', 'patch', `partially update the specified ${d.kind}`, { operationSuffix: `${scope}${d.kind}`, parameters: [...WRITE_PARAMS, P.force], requestBody: body(PATCH, PATCH_TYPES), responses: responses(['200', '201'], kindName) });
-  if (has('delete')) item.delete = op('delete', 'delete', `delete a ${d.kind}`, { operationSuffix: `${scope}${d.kind}`, parameters: DELETE_PARAMS, requestBody: { content: content(['*/*'], DELETE_OPTIONS) }, responses: responses(['200', '202'], STATUS) });
+  if (has('get')) item.get = op('get', 'read', `read the specified ${d.kind}`, { operationSuffix: named, responses: responses(['200'], kindName) });
+  if (has('update')) {
+    item.put = op('put', 'replace', `replace the specified ${d.kind}`, {
+      operationSuffix: named,
+      parameters: WRITE_PARAMS,
+      requestBody: body(kindName),
+      responses: responses(['200', '201'], kindName),
+    });
+  }
+  if (has('patch')) {
+    item.patch = op('patch', 'patch', `partially update the specified ${d.kind}`, {
+      operationSuffix: named,
+      parameters: [...WRITE_PARAMS, P.force],
+      requestBody: body(PATCH, PATCH_TYPES),
+      responses: responses(['200', '201'], kindName),
+    });
+  }
+  if (has('delete')) {
+    item.delete = op('delete', 'delete', `delete a ${d.kind}`, {
+      operationSuffix: named,
+      parameters: DELETE_PARAMS,
+      requestBody: { content: content(['*/*'], DELETE_OPTIONS) },
+      responses: responses(['200', '202'], STATUS),
+    });
+  }
   if (Object.keys(item).length > 1) paths[`${base}/{name}`] = item;
 
   if (has('watch')) {
     const watchBase = `${ctx.prefix}/watch${d.namespaced ? '/namespaces/{namespace}' : ''}/${d.resource}`;
-    const watchOp = (action: string, suffix: string, description: string) => op(action, 'watch', description, { operationSuffix: suffix, responses: responses(['200'], WATCH_EVENT, WATCH_TYPES) });
-    paths[watchBase] = { parameters: [...LIST_PARAMS, ...common], get: watchOp('watchlist', `${scope}${d.kind}List`, `watch individual changes to a list of ${d.kind}. deprecated: use the 'watch' parameter with a list operation instead.`) };
-    paths[`${watchBase}/{name}`] = { parameters: [...LIST_PARAMS, nameParam, ...common], get: watchOp('watch', `${scope}${d.kind}`, `watch changes to an object of kind ${d.kind}. deprecated: use the 'watch' parameter with a list operation instead, filtered to a single item with the 'fieldSelector' parameter.`) };
-    if (d.namespaced) paths[`${ctx.prefix}/watch/${d.resource}`] = { parameters: [...LIST_PARAMS, P.pretty], get: watchOp('watchlist', `${d.kind}ListForAllNamespaces`, `watch individual changes to a list of ${d.kind}. deprecated: use the 'watch' parameter with a list operation instead.`) };
+    const watchOp = (action: string, suffix: string, description: string) =>
+      op(action, 'watch', description, { operationSuffix: suffix, responses: responses(['200'], WATCH_EVENT, WATCH_TYPES) });
+    const deprecated = "deprecated: use the 'watch' parameter with a list operation instead";
+    paths[watchBase] = { parameters: [...LIST_PARAMS, ...common], get: watchOp('watchlist', `${named}List`, `watch individual changes to a list of ${d.kind}. ${deprecated}.`) };
+    paths[`${watchBase}/{name}`] = {
+      parameters: [...LIST_PARAMS, nameParam, ...common],
+      get: watchOp('watch', named, `watch changes to an object of kind ${d.kind}. ${deprecated}, filtered to a single item with the 'fieldSelector' parameter.`),
+    };
+    if (d.namespaced) {
+      paths[`${ctx.prefix}/watch/${d.resource}`] = {
+        parameters: [...LIST_PARAMS, P.pretty],
+        get: watchOp('watchlist', `${d.kind}ListForAllNamespaces`, `watch individual changes to a list of ${d.kind}. ${deprecated}.`),
+      };
+    }
   }
   if (d.namespaced && has('list')) {
-    paths[`${ctx.prefix}/${d.resource}`] = { parameters: [...LIST_PARAMS, P.pretty], get: op('list', 'list', `list or watch objects of kind ${d.kind}`, { operationSuffix: `${d.kind}ForAllNamespaces`, responses: responses(['200'], listName, [...RESPONSE_TYPES, 'application/json;stream=watch']) }) };
+    paths[`${ctx.prefix}/${d.resource}`] = {
+      parameters: [...LIST_PARAMS, P.pretty],
+      get: op('list', 'list', `list or watch objects of kind ${d.kind}`, { operationSuffix: `${d.kind}ForAllNamespaces`, responses: listResponses }),
+    };
   }
 
   for (const sub of d.subresources) Object.assign(paths, subresourcePath(d, sub, `${base}/{name}/${sub.name}`, [nameParam, ...common], ctx, op, scope));

@@ -125,7 +125,8 @@ class Registry implements SchemaRegistry {
     const resources = this.scheme.all();
     const gvks = (kind: string) => {
       const seen = new Map<string, GroupVersionKind>();
-      for (const d of resources) seen.set(`${d.group}/${d.version}`, { group: d.group, version: d.version, kind });
+      // Built-in group versions only, so that a CRD coming or going leaves the other documents (and their hashes) alone.
+      for (const d of resources) if (!d.custom) seen.set(`${d.group}/${d.version}`, { group: d.group, version: d.version, kind });
       return [...seen.values()];
     };
     for (const d of resources) {

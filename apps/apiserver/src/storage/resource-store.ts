@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'crypto';
 import { EventLog, KubeObject, ResourceType } from '@logbook/event-store';
 import { ResourceDefinition, Scheme, applyDefaults, prepareForCreate, prepareForStatusUpdate, prepareForUpdate, semanticEqual } from '@logbook/api';
-import { badRequest, conflict, forbidden, notFound } from '@logbook/machinery';
+import { applyConfiguration, badRequest, conflict, forbidden, notFound, recordUpdate } from '@logbook/machinery';
 import { RequestContext, provenanceOf } from './context';
 import { toApiError } from './errors';
 import { ObjectValidator } from './validator';
@@ -95,11 +95,18 @@ export class ResourceStore {
 
   // --- create -------------------------------------------------------------
 
-  async create(def: ResourceDefinition, namespace: string, input: Obj, ctx: RequestContext): Promise<Obj> {
+  /**
+   * POST, or server-side apply of an object that does not exist yet
+   * (`apply.force` set). Field ownership goes to the request's manager.
+   */
+  async create(def: ResourceDefinition, namespace: string, input: Obj, ctx: RequestContext, apply?: { force: boolean }): Promise<Obj> {
     let obj = this.admit(def, namespace, input);
     await this.checkNamespace(def, obj.metadata.namespace ?? '');
+    const manager = { manager: ctx.fieldManager ?? 'unknown', ignoredFields: this.ignoredFields(def, undefined) };
+    if (apply) obj = applyConfiguration<Obj>(undefined, obj, { ...manager, force: apply.force });
     applyDefaults(obj, this.scheme);
     obj = prepareForCreate(obj, this.scheme) as Obj;
+    if (!apply) obj = recordUpdate(undefined, obj, manager) as Obj;
     const generated = !obj.metadata.name && typeof obj.metadata.generateName === 'string';
     for (let attempt = 0; ; attempt++) {
       const candidate = structuredClone(obj);
@@ -198,7 +205,9 @@ export class ResourceStore {
     ctx: RequestContext,
     mutate: (current: Obj) => Obj,
     expectedResourceVersion?: string,
+    opts: { apply?: { force: boolean; config: Obj } } = {},
   ): Promise<Obj> {
+    const manager = { manager: ctx.fieldManager ?? 'unknown', subresource: ctx.subresource, ignoredFields: this.ignoredFields(def, ctx.subresource) };
     for (let attempt = 0; ; attempt++) {
       const current = await this.tryGet(def, namespace, name);
       if (!current) throw notFound({ group: def.group, resource: def.resource }, name);
@@ -206,8 +215,14 @@ export class ResourceStore {
         throw conflict({ group: def.group, resource: def.resource }, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
       const old = current.object;
-      let next = this.scheme.toStorageVersion(mutate(structuredClone(this.present(def, old)))) as Obj;
+      const presented = structuredClone(this.present(def, old));
+      const mutated = opts.apply
+        ? (applyConfiguration(presented, opts.apply.config, { ...manager, force: opts.apply.force }) as Obj)
+        : mutate(presented);
+      let next = this.scheme.toStorageVersion(mutated) as Obj;
+      applyDefaults(next, this.scheme);
       next = this.prepareUpdate(def, next, old, ctx.subresource);
+      if (!opts.apply) next = recordUpdate(old, next, manager) as Obj;
       if (semanticEqual(next, old)) return this.present(def, old);
       this.validator.validateUpdate(def, next, old);
       if (ctx.dryRun) return this.present(def, next);
@@ -226,6 +241,12 @@ export class ResourceStore {
         throw apiErr;
       }
     }
+  }
+
+  /** What a write through this endpoint may not own (Kubernetes' reset fields). */
+  private ignoredFields(def: ResourceDefinition, subresource: string | undefined): string[] | undefined {
+    if (!def.subresources.some((s) => s.name === 'status')) return undefined;
+    return subresource === 'status' ? ['spec', 'metadata'] : subresource ? undefined : ['status'];
   }
 
   /** Keeps what the writer may not change, by subresource. */
