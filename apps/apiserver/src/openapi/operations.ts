@@ -185,25 +185,42 @@ export function resourcePaths(d: ResourceDefinition, ctx: OperationContext): Rec
   return paths;
 }
 
+const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
 type OpFn = (action: string, verb: string, description: string, extra: JSONSchema, gvk?: GroupVersionKind) => Operation;
 
-function subresourcePath(d: ResourceDefinition, sub: SubresourceDefinition, path: string, params: JSONSchema[], ctx: OperationContext, op: OpFn, scope: string): Record<string, PathItem> {
+function subresourcePath(
+  d: ResourceDefinition,
+  sub: SubresourceDefinition,
+  path: string,
+  params: JSONSchema[],
+  ctx: OperationContext,
+  op: OpFn,
+  scope: string,
+): Record<string, PathItem> {
   const gvk: GroupVersionKind = { group: sub.group ?? d.group, version: sub.version ?? d.version, kind: sub.kind };
-  const name = ctx.nameFor(gvk);
-  const suffix = `${scope}${d.kind}${sub.name.charAt(0).toUpperCase()}${sub.name.slice(1)}`;
+  const schemaName = ctx.nameFor(gvk) ?? STATUS;
+  const suffix = `${scope}${d.kind}${capitalize(sub.name)}`;
   const item: PathItem = { parameters: params };
   const connect = ['exec', 'attach', 'portforward', 'proxy'].includes(sub.name);
+  const text = `${sub.name} of the specified ${d.kind}`;
   for (const verb of sub.verbs) {
     if (connect) {
-      const method = verb === 'create' ? 'post' : verb === 'get' ? 'get' : verb === 'update' ? 'put' : verb;
-      item[method] = op('connect', `connect${method.charAt(0).toUpperCase()}${method.slice(1)}`, `connect ${method.toUpperCase()} requests to ${sub.name} of ${d.kind}`, { operationSuffix: suffix, responses: { '200': { description: 'OK', content: { '*/*': { schema: { type: 'string' } } } }, '401': { description: 'Unauthorized' } } }, gvk);
-      continue;
+      const method = ({ create: 'post', get: 'get', update: 'put' } as Record<string, string>)[verb] ?? verb;
+      const streamed = { '200': { description: 'OK', content: { '*/*': { schema: { type: 'string' } } } }, '401': { description: 'Unauthorized' } };
+      item[method] = op('connect', 'connect', `connect ${method.toUpperCase()} requests to ${text}`, { operationSuffix: `${capitalize(method)}${suffix}`, responses: streamed }, gvk);
+    } else if (verb === 'get') {
+      item.get = op('get', 'read', `read ${text}`, { operationSuffix: suffix, responses: responses(['200'], schemaName) }, gvk);
+    } else if (verb === 'update') {
+      const extra = { operationSuffix: suffix, parameters: WRITE_PARAMS, requestBody: body(schemaName), responses: responses(['200', '201'], schemaName) };
+      item.put = op('put', 'replace', `replace ${text}`, extra, gvk);
+    } else if (verb === 'patch') {
+      const extra = { operationSuffix: suffix, parameters: [...WRITE_PARAMS, P.force], requestBody: body(PATCH, PATCH_TYPES), responses: responses(['200', '201'], schemaName) };
+      item.patch = op('patch', 'patch', `partially update ${text}`, extra, gvk);
+    } else if (verb === 'create') {
+      const extra = { operationSuffix: suffix, parameters: WRITE_PARAMS, requestBody: body(schemaName), responses: responses(['200', '201', '202'], schemaName) };
+      item.post = op('post', 'create', `create ${text}`, extra, gvk);
     }
-    const schemaName = name ?? STATUS;
-    if (verb === 'get') item.get = op('get', 'read', `read ${sub.name} of the specified ${d.kind}`, { operationSuffix: suffix, responses: responses(['200'], schemaName) }, gvk);
-    if (verb === 'update') item.put = op('put', 'replace', `replace ${sub.name} of the specified ${d.kind}`, { operationSuffix: suffix, parameters: WRITE_PARAMS, requestBody: body(schemaName), responses: responses(['200', '201'], schemaName) }, gvk);
-    if (verb === 'patch') item.patch = op('patch', 'patch', `partially update ${sub.name} of the specified ${d.kind}`, { operationSuffix: suffix, parameters: [...WRITE_PARAMS, P.force], requestBody: body(PATCH, PATCH_TYPES), responses: responses(['200', '201'], schemaName) }, gvk);
-    if (verb === 'create') item.post = op('post', 'create', `create ${sub.name} of a ${d.kind}`, { operationSuffix: suffix, parameters: WRITE_PARAMS, requestBody: body(schemaName), responses: responses(['200', '201', '202'], schemaName) }, gvk);
   }
   return Object.keys(item).length > 1 ? { [path]: item } : {};
 }
