@@ -67,7 +67,8 @@ describe('kubectl against Logbook', () => {
   });
 
   it('labels and annotates, with --overwrite and key-', async () => {
-    expect(await c.ok(['label', 'po', 'kubia-manual', 'creation_method=manual'])).toBe('pod/kubia-manual labeled\n');
+    expect(await c.ok(['label', 'po', 'kubia-manual', 'tier=backend'])).toBe('pod/kubia-manual labeled\n');
+    expect(await c.ok(['label', 'po', 'kubia-manual', 'tier=backend'])).toBe('pod/kubia-manual not labeled\n');
     const clash = await c.kubectl(['label', 'po', 'kubia-manual', 'env=debug']);
     expect(clash.code).not.toBe(0);
     expect(clash.stderr).toContain("'env' already has a value (prod), and --overwrite is false");
@@ -129,16 +130,21 @@ describe('kubectl against Logbook', () => {
   });
 
   it('sees later changes with get -w', async () => {
-    const watch = c.kubectl(['get', 'cm', 'watched', '-w', '--request-timeout=8s'], { timeoutMs: 15_000 });
-    const deadline = Date.now() + 5_000;
     await c.ok(['create', 'configmap', 'watched', '--from-literal=a=1']);
+    const watch = c.kubectl(['get', 'cm', '-w', '--request-timeout=6s'], { timeoutMs: 15_000 });
+    const named = c.kubectl(['get', 'cm', 'watched', '-w', '-o', 'name', '--request-timeout=6s'], { timeoutMs: 15_000 });
+    await new Promise((r) => setTimeout(r, 1500)); // both watches are open
     await c.ok(['label', 'cm', 'watched', 'seen=yes']);
-    while (Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    await c.ok(['create', 'configmap', 'later', '--from-literal=b=2']);
     await c.ok(['delete', 'cm', 'watched']);
-    const out = (await watch).stdout;
-    const lines = out.trim().split('\n');
+    const lines = (await watch).stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+DATA\s+AGE$/);
-    expect(lines.filter((l) => l.startsWith('watched')).length).toBeGreaterThanOrEqual(2);
+    // the list, then the label change, the new object and the deletion
+    expect(lines.filter((l) => /^watched\s+1\s/.test(l)).length).toBeGreaterThanOrEqual(3);
+    expect(lines.some((l) => /^later\s+1\s/.test(l))).toBe(true);
+    const namedLines = (await named).stdout.trim().split('\n');
+    expect(namedLines.every((l) => l === 'configmap/watched')).toBe(true);
+    expect(namedLines.length).toBeGreaterThanOrEqual(2);
   });
 
   it('deletes by name, by label and --all', async () => {

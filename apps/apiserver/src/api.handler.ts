@@ -6,6 +6,7 @@ import { EVENT_STORE, EventStore } from '@logbook/event-store';
 import { ApiError, badRequest, notFound } from '@logbook/machinery';
 import { Authenticator } from './auth/authenticator';
 import { Discovery } from './handlers/discovery';
+import { OpenApi } from './handlers/openapi';
 import { ResourceHandlers } from './handlers/rest';
 import { readBody, decodeObject } from './request/body';
 import { negotiate } from './request/negotiate';
@@ -32,17 +33,22 @@ export class KubeApiHandler implements OnModuleInit {
   readonly validator = new ObjectValidator();
   readonly store: ResourceStore;
   private readonly discovery: Discovery;
+  readonly openApi: OpenApi;
   private readonly resources: ResourceHandlers;
   private readonly authn = new Authenticator();
 
   constructor(@Inject(EVENT_STORE) eventStore: EventStore) {
     this.store = new ResourceStore(eventStore.log, this.scheme, this.validator);
     this.discovery = new Discovery(this.scheme);
-    this.resources = new ResourceHandlers(this.store, eventStore.watchCache);
+    this.openApi = new OpenApi(this.scheme);
+    this.resources = new ResourceHandlers(this.store, eventStore.watchCache, (def, body, r) =>
+      this.openApi.check(body, r, r.info.subresource === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : def),
+    );
   }
 
   /** The namespaces every cluster has: default, kube-system, kube-public, kube-node-lease. */
   async onModuleInit(): Promise<void> {
+    this.openApi.warm();
     const def = this.scheme.byGroupVersionResource('', 'v1', 'namespaces')!;
     const ctx: RequestContext = { user: SYSTEM_APISERVER, verb: 'create', requestId: randomUUID(), dryRun: false, fieldManager: 'kube-apiserver' };
     for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
@@ -58,11 +64,16 @@ export class KubeApiHandler implements OnModuleInit {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const info = parseRequestInfo(req.method ?? 'GET', url);
-    if (info.apiPrefix === '') return false;
+    const isOpenApi = url.pathname.startsWith('/openapi/');
+    if (info.apiPrefix === '' && !isOpenApi) return false;
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     res.setHeader('Audit-Id', requestId);
     try {
       const user = this.authn.authenticate(req);
+      if (isOpenApi) {
+        if (!this.openApi.serve(req, res, url)) throw notFound('', '');
+        return true;
+      }
       if (!info.isResourceRequest) {
         this.serveDiscovery(req, res, info.apiPrefix, info.group, info.version, info.parts);
         return true;
