@@ -115,7 +115,10 @@ export class WatchCache {
     return new Observable<StoredEvent>((subscriber) => {
       const w: Watcher = { opts, subscriber, position: opts.fromSeq };
       let cancelled = false;
-      if (!this.join(w)) {
+      if (opts.fromSeq >= this.tail.lastSeq) {
+        this.join(w);
+      } else {
+        // Resuming from the past: the log may have been compacted below it.
         void this.catchUp(w, () => cancelled).catch((err) => subscriber.error(err));
       }
       return () => {

@@ -116,6 +116,11 @@ describe('ordered tail and watch cache', () => {
       const firstEvent = await firstValueFrom(justInside);
       expect(firstEvent.seq).toBe(a.seq + 1);
       await expect(observer.log.list({ group: '', resource: 'configmaps' }, { resourceVersion: a.seq - 1 })).rejects.toBeInstanceOf(ExpiredError);
+      // Still in the ring, but below a horizon raised by compaction: expired too.
+      const recent = observer.tail.lastSeq - 10;
+      await pool.query('UPDATE log_head SET horizon = $1', [recent]);
+      const inRing = observer.watchCache.watch({ group: '', resource: 'configmaps', fromSeq: recent - 5 });
+      await expect(firstValueFrom(inRing)).rejects.toBeInstanceOf(ExpiredError);
     } finally {
       await pool.query('UPDATE log_head SET horizon = 0');
     }
