@@ -1,0 +1,21 @@
+export { KubeClient } from './kube-client';
+export type { ObservedWrite } from './kube-client';
+export { DEFAULT_SERVER } from './client-config';
+export type { ClientConfig } from './client-config';
+export { CAUSE_SEQ_HEADER, TransportError } from './http-transport';
+export { apiVersionOf, customKind, kindKey, kindOf, resourcePath, sameGroupKind } from './resource-kind';
+export type { ResourceKind } from './resource-kind';
+export { kinds } from './builtin-kinds';
+export type {
+  ApplyOptions,
+  DeleteOptions,
+  KubeObject,
+  ListOptions,
+  ListResult,
+  ObjectKey,
+  PatchOptions,
+  PatchType,
+  WatchEvent,
+  WatchOptions,
+  WriteOptions,
+} from './types';

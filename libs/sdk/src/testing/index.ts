@@ -1,0 +1,8 @@
+/**
+ * @logbook/sdk/testing — the envtest of Logbook: a real apiserver process on
+ * a fresh database for a test file, plus a fake clock and a waiting helper.
+ */
+export { startTestApiServer, TestApiServer } from './test-api-server';
+export type { TestApiServerOptions, TestApiServerReplica } from './test-api-server';
+export { eventually } from './eventually';
+export { FakeClock } from '../clock';
