@@ -140,7 +140,9 @@ describe('@kubernetes/client-node against Logbook', () => {
 
   describe('informer (makeInformer: list + watch)', () => {
     const ns = 'informer';
-    let informer: k8s.Informer<k8s.V1ConfigMap> & k8s.ObjectCache<k8s.V1ConfigMap>;
+    // makeInformer returns a ListWatch (typed as Informer & ObjectCache);
+    // ListWatch also tells the last resourceVersion it saw.
+    let informer: k8s.ListWatch<k8s.V1ConfigMap>;
     let stopped = false;
     const seen: string[] = [];
     const errors: string[] = [];
@@ -196,7 +198,7 @@ describe('@kubernetes/client-node against Logbook', () => {
       informer = k.makeInformer(kc, cmPath, () => {
         listCalls++;
         return core.listNamespacedConfigMap({ namespace: ns });
-      });
+      }) as k8s.ListWatch<k8s.V1ConfigMap>;
       informer.on(k.ADD, record('add'));
       informer.on(k.UPDATE, record('update'));
       informer.on(k.DELETE, record('delete'));
