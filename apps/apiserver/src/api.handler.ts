@@ -1,10 +1,11 @@
 import { randomUUID } from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Scheme, defaultScheme } from '@logbook/api';
 import { EVENT_STORE, EventStore } from '@logbook/event-store';
-import { ApiError, badRequest, notFound } from '@logbook/machinery';
+import { ApiError, badRequest } from '@logbook/machinery';
 import { Authenticator } from './auth/authenticator';
+import { CrdRegistrar } from './crd/crd-registrar';
 import { Discovery } from './handlers/discovery';
 import { OpenApi } from './handlers/openapi';
 import { ResourceHandlers } from './handlers/rest';
@@ -13,7 +14,7 @@ import { negotiate } from './request/negotiate';
 import { parseRequestInfo } from './request/request-info';
 import { writeError, writeJson } from './request/respond';
 import { RequestContext, UserInfo } from './storage/context';
-import { toApiError } from './storage/errors';
+import { resourceNotFound, toApiError } from './storage/errors';
 import { ResourceStore } from './storage/resource-store';
 import { ObjectValidator } from './storage/validator';
 
@@ -27,7 +28,7 @@ export const SYSTEM_APISERVER: UserInfo = { username: 'system:apiserver', groups
  * path. Non-API paths (health, metrics) are left to Nest's router.
  */
 @Injectable()
-export class KubeApiHandler implements OnModuleInit {
+export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
   private readonly log = new Logger('KubeApi');
   readonly scheme: Scheme = defaultScheme;
   readonly validator = new ObjectValidator();
@@ -36,6 +37,7 @@ export class KubeApiHandler implements OnModuleInit {
   readonly openApi: OpenApi;
   private readonly resources: ResourceHandlers;
   private readonly authn = new Authenticator();
+  private readonly crds: CrdRegistrar;
 
   constructor(@Inject(EVENT_STORE) eventStore: EventStore) {
     this.store = new ResourceStore(eventStore.log, this.scheme, this.validator);
@@ -44,11 +46,13 @@ export class KubeApiHandler implements OnModuleInit {
     this.resources = new ResourceHandlers(this.store, eventStore.watchCache, (def, body, r) =>
       this.openApi.check(body, r, r.info.subresource === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : def),
     );
+    this.crds = new CrdRegistrar(this.scheme, this.store, eventStore.watchCache, this.openApi.registry, this.validator);
   }
 
   /** The namespaces every cluster has: default, kube-system, kube-public, kube-node-lease. */
   async onModuleInit(): Promise<void> {
     this.openApi.warm();
+    await this.crds.start();
     const def = this.scheme.byGroupVersionResource('', 'v1', 'namespaces')!;
     const ctx: RequestContext = { user: SYSTEM_APISERVER, verb: 'create', requestId: randomUUID(), dryRun: false, fieldManager: 'kube-apiserver' };
     for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
@@ -58,6 +62,10 @@ export class KubeApiHandler implements OnModuleInit {
         if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
       });
     }
+  }
+
+  onModuleDestroy(): void {
+    this.crds.stop();
   }
 
   /** Serves the request if it is an API request; false leaves it to the next handler. */
@@ -71,7 +79,7 @@ export class KubeApiHandler implements OnModuleInit {
     try {
       const user = this.authn.authenticate(req);
       if (isOpenApi) {
-        if (!this.openApi.serve(req, res, url)) throw notFound('', '');
+        if (!this.openApi.serve(req, res, url)) throw resourceNotFound();
         return true;
       }
       if (!info.isResourceRequest) {
@@ -83,7 +91,7 @@ export class KubeApiHandler implements OnModuleInit {
       }
       const def = this.scheme.byGroupVersionResource(info.group, info.version, info.resource);
       if (!def || (!def.namespaced && info.namespace) || (def.namespaced && !info.namespace && info.name && info.resource !== 'namespaces')) {
-        throw notFound('', '');
+        throw resourceNotFound();
       }
       const params = url.searchParams;
       const ctx = this.context(req, params, user, requestId, info.verb, info.subresource);
@@ -116,14 +124,14 @@ export class KubeApiHandler implements OnModuleInit {
   }
 
   private serveDiscovery(req: IncomingMessage, res: ServerResponse, prefix: string, group: string, version: string, parts: string[]): void {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw notFound('', '');
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw resourceNotFound();
     let body: unknown;
     if (prefix === 'api' && parts.length === 1) body = this.discovery.apiVersions(req.headers.host ?? '127.0.0.1:8080');
     else if (prefix === 'api' && parts.length === 2) body = this.discovery.apiResourceList('', parts[1]);
     else if (prefix === 'apis' && parts.length === 1) body = this.discovery.apiGroupList();
     else if (prefix === 'apis' && parts.length === 2) body = this.discovery.apiGroup(parts[1]);
     else if (prefix === 'apis' && parts.length === 3) body = this.discovery.apiResourceList(group, version);
-    if (!body) throw notFound('', '');
+    if (!body) throw resourceNotFound();
     writeJson(res, 200, body);
   }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'http';
 import { Scheme } from '@logbook/api';
-import { badRequest, notFound } from '@logbook/machinery';
+import { badRequest } from '@logbook/machinery';
+import { resourceNotFound } from '../storage/errors';
 import {
   SchemaRegistry,
   checkObject,
@@ -44,7 +45,7 @@ export class OpenApi {
     if (path.startsWith('/openapi/v3/')) {
       const gv = path.slice('/openapi/v3/'.length);
       const doc = openApiV3Serialized(this.scheme, gv);
-      if (!doc) throw notFound('', '');
+      if (!doc) throw resourceNotFound();
       const asked = url.searchParams.get('hash');
       if (asked && asked !== doc.hash) {
         res.writeHead(301, { Location: `/openapi/v3/${gv}?hash=${doc.hash}` });
@@ -64,7 +65,7 @@ export class OpenApi {
       const accept = req.headers.accept ?? 'application/json';
       // kubectl asks for v2 only as protobuf, which Logbook does not
       // produce; it falls back to v3 on a 404.
-      if (!/application\/json|\*\/\*/.test(accept)) throw notFound('', '');
+      if (!/application\/json|\*\/\*/.test(accept)) throw resourceNotFound();
       writeJson(res, 200, openApiV2Document(this.scheme));
       return true;
     }
@@ -78,7 +79,9 @@ export class OpenApi {
       throw badRequest(`fieldValidation: Unsupported value: "${r.params.get('fieldValidation')}": supported values: "Ignore", "Warn", "Strict"`);
     }
     const result = checkObject(body, gvk, this.registry, { unknownFields: mode });
-    if (result.typeErrors.length > 0) throw badRequest(decodeErrorMessage(gvk, result.typeErrors[0]));
+    // Custom resources are not Go structs: their type errors are schema
+    // violations, reported as 422 Invalid by the CRD's validation.
+    if (result.typeErrors.length > 0 && !r.def.custom) throw badRequest(decodeErrorMessage(gvk, result.typeErrors[0]));
     if (result.unknownFields.length === 0) return;
     if (mode === 'Strict') {
       const message = strictDecodingMessage(result.unknownFields);

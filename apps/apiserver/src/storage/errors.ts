@@ -26,3 +26,8 @@ export function toApiError(err: unknown, resource?: { group: string; resource: s
   void resource;
   return internalError(err instanceof Error ? err : String(err));
 }
+
+/** A path the API does not serve, worded as kube-apiserver's 404. */
+export function resourceNotFound(): ApiError {
+  return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+}

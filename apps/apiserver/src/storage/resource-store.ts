@@ -37,11 +37,23 @@ export const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, '
  * and converted at this boundary. Every write is one append.
  */
 export class ResourceStore {
+  /** Mutating admission: each may change an incoming object (in its storage version) before defaulting. */
+  private readonly mutators: Array<(def: ResourceDefinition, obj: Obj) => Obj> = [];
+
   constructor(
     private readonly log: EventLog,
     readonly scheme: Scheme,
     private readonly validator: ObjectValidator,
   ) {}
+
+  /** Adds a mutating admission step, run on every object written through the API. */
+  useMutator(mutate: (def: ResourceDefinition, obj: Obj) => Obj): void {
+    this.mutators.push(mutate);
+  }
+
+  private mutate(def: ResourceDefinition, obj: Obj): Obj {
+    return this.mutators.reduce((o, m) => m(def, o), obj);
+  }
 
   storageOf(def: ResourceDefinition): ResourceDefinition {
     return this.scheme.storageVersionOf(def.group, def.resource) ?? def;
@@ -104,6 +116,7 @@ export class ResourceStore {
     await this.checkNamespace(def, obj.metadata.namespace ?? '');
     const manager = { manager: ctx.fieldManager ?? 'unknown', ignoredFields: this.ignoredFields(def, undefined) };
     if (apply) obj = applyConfiguration<Obj>(undefined, obj, { ...manager, force: apply.force });
+    obj = this.mutate(def, obj);
     applyDefaults(obj, this.scheme);
     obj = prepareForCreate(obj, this.scheme) as Obj;
     if (!apply) obj = recordUpdate(undefined, obj, manager) as Obj;
@@ -219,7 +232,7 @@ export class ResourceStore {
       const mutated = opts.apply
         ? (applyConfiguration(presented, opts.apply.config, { ...manager, force: opts.apply.force }) as Obj)
         : mutate(presented);
-      let next = this.scheme.toStorageVersion(mutated) as Obj;
+      let next = this.mutate(def, this.scheme.toStorageVersion(mutated) as Obj);
       applyDefaults(next, this.scheme);
       next = this.prepareUpdate(def, next, old, ctx.subresource);
       if (!opts.apply) next = recordUpdate(old, next, manager) as Obj;
