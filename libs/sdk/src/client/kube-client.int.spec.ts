@@ -103,7 +103,7 @@ describe('KubeClient against a real apiserver', () => {
       { spec: { template: { spec: { containers: [{ name: 'sidecar', image: 'busybox' }] } } } },
       { type: 'strategic' },
     );
-    expect(strategic.spec!.template.spec!.containers.map((c) => c.name)).toEqual(['sidecar', 'web']);
+    expect(strategic.spec!.template!.spec!.containers.map((c) => c.name)).toEqual(['sidecar', 'web']);
     const json = await client.patch(kinds.Deployment, key, [{ op: 'replace', path: '/spec/replicas', value: 3 }], { type: 'json' });
     expect(json.spec!.replicas).toBe(3);
 

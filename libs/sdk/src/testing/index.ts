@@ -5,4 +5,6 @@
 export { startTestApiServer, TestApiServer } from './test-api-server';
 export type { TestApiServerOptions, TestApiServerReplica } from './test-api-server';
 export { eventually } from './eventually';
+export { startTcpProxy } from './tcp-proxy';
+export type { TcpProxy } from './tcp-proxy';
 export { FakeClock } from '../clock';

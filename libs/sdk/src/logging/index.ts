@@ -1,0 +1,2 @@
+export { defaultLogger, errorMessage } from './logger';
+export type { SdkLogger } from './logger';
