@@ -3,5 +3,6 @@
  * they run at start-up and with `npm run migrate`.
  */
 import { EventLog1764374400000 } from './1764374400000-event-log';
+import { History1764979200000 } from './1764979200000-history';
 
-export const migrations = [EventLog1764374400000];
+export const migrations = [EventLog1764374400000, History1764979200000];

@@ -67,7 +67,8 @@ const LIST_CHUNK = 500;
  * snapshot lists, and history. The only writer of `events` and `resources`.
  */
 export class EventLog {
-  private readonly codec: ObjectCodec;
+  /** How objects are encoded at rest (other readers of `events` decode with it). */
+  readonly codec: ObjectCodec;
   private readonly maxObjectBytes: number;
   private readonly groupCommit: GroupCommit;
 
