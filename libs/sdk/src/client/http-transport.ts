@@ -20,8 +20,10 @@ export interface HttpRequest {
   body?: unknown;
   contentType?: string;
   headers?: Record<string, string>;
-  /** Aborts the request (watches); without it, the configured timeout applies. */
+  /** Aborts the request (watches); without it, a timeout applies. */
   signal?: AbortSignal;
+  /** Overrides the configured request timeout. */
+  timeoutMs?: number;
 }
 
 const REASONS: Record<number, StatusReason> = {
@@ -72,7 +74,7 @@ export class HttpTransport {
       body = JSON.stringify(req.body);
       headers['Content-Type'] = req.contentType ?? 'application/json';
     }
-    const signal = req.signal ?? AbortSignal.timeout(this.config.requestTimeoutMs);
+    const signal = req.signal ?? AbortSignal.timeout(req.timeoutMs ?? this.config.requestTimeoutMs);
     let res: Response;
     try {
       res = await fetch(this.url(req.path, req.query), { method: req.method, headers, body, signal });

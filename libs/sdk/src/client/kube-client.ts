@@ -36,6 +36,7 @@ export interface ObservedWrite {
 
 interface Scope {
   causeSeq?: string;
+  requestTimeoutMs?: number;
   fieldManager?: string;
   observers: ReadonlyArray<(write: ObservedWrite) => void>;
 }
@@ -89,6 +90,11 @@ export class KubeClient {
     return new KubeClient(undefined, { transport: this.transport, scope: { ...this.scope, fieldManager } });
   }
 
+  /** A client whose requests (watches aside) time out after `ms`. */
+  withRequestTimeout(ms: number): KubeClient {
+    return new KubeClient(undefined, { transport: this.transport, scope: { ...this.scope, requestTimeoutMs: ms } });
+  }
+
   /** A client that reports each successful write to `observer` (after the server answered). */
   observeWrites(observer: (write: ObservedWrite) => void): KubeClient {
     return new KubeClient(undefined, { transport: this.transport, scope: { ...this.scope, observers: [...this.scope.observers, observer] } });
@@ -97,13 +103,14 @@ export class KubeClient {
   // --- reads -------------------------------------------------------------------
 
   get<T>(kind: ResourceKind<T>, key: ObjectKey): Promise<T> {
-    return this.transport.json<T>({ method: 'GET', path: this.objectPath(kind, key) });
+    return this.transport.json<T>({ method: 'GET', path: this.objectPath(kind, key), timeoutMs: this.scope.requestTimeoutMs });
   }
 
   /** Lists objects; with `limit`, one page (follow `continue`), else all of them. */
   async list<T>(kind: ResourceKind<T>, opts: ListOptions = {}): Promise<ListResult<T>> {
     const body = await this.transport.json<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string } }>({
       method: 'GET',
+      timeoutMs: this.scope.requestTimeoutMs,
       path: resourcePath(kind, opts.namespace),
       query: {
         labelSelector: selectorString(opts.labelSelector),
@@ -190,7 +197,7 @@ export class KubeClient {
   }
 
   getScale(kind: ResourceKind<unknown>, key: ObjectKey): Promise<Scale> {
-    return this.transport.json<Scale>({ method: 'GET', path: this.objectPath(kind, key, 'scale') });
+    return this.transport.json<Scale>({ method: 'GET', path: this.objectPath(kind, key, 'scale'), timeoutMs: this.scope.requestTimeoutMs });
   }
 
   /** Sets the replicas through the scale subresource; resolves with the new Scale. */
@@ -218,7 +225,7 @@ export class KubeClient {
   private async write<T>(kind: ResourceKind<unknown>, verb: ObservedWrite['verb'], req: HttpRequest): Promise<T> {
     const headers: Record<string, string> = { ...req.headers };
     if (this.scope.causeSeq) headers[CAUSE_SEQ_HEADER] = this.scope.causeSeq;
-    const result = await this.transport.json<T>({ ...req, headers });
+    const result = await this.transport.json<T>({ ...req, headers, timeoutMs: this.scope.requestTimeoutMs });
     for (const observe of this.scope.observers) observe({ kind, verb, object: result as KubeObject });
     return result;
   }

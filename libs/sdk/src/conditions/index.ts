@@ -1,0 +1,2 @@
+export { findCondition, isConditionFalse, isConditionTrue, removeCondition, setCondition } from './conditions';
+export type { ConditionUpdate } from './conditions';

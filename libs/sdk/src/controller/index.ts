@@ -1,0 +1,11 @@
+export { Controller } from './controller';
+export type { ControllerDeps } from './controller';
+export { buildControllerSpec, ControllerConfigError } from './controller-options';
+export type { ControllerOptions, ControllerSpec, KindSource, WatchSource } from './controller-options';
+export type { ControllerMetrics, MetricsProvider, ReconcileOutcome } from './controller-metrics';
+export { Reconciler, reconcilerOptionsOf } from './reconciler-decorator';
+export { TerminalError } from './reconciler';
+export type { CacheReader, Cause, ReconcileContext, Request, Result } from './reconciler';
+export { StaleCacheError } from './read-your-writes';
+export { and, annotationsChanged, generationChanged, labelsChanged, not, or, resourceVersionChanged } from './predicates';
+export type { Predicate } from './predicates';

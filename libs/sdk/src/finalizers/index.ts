@@ -1,0 +1,2 @@
+export { addFinalizer, hasFinalizer, patchFinalizers, reconcileWithFinalizer, removeFinalizer } from './finalizers';
+export type { FinalizerHandlers } from './finalizers';

@@ -1,0 +1,2 @@
+export { ControllerManager } from './controller-manager';
+export type { HealthReport, ManagerOptions } from './controller-manager';

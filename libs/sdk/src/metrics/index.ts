@@ -1,0 +1,1 @@
+export { SdkMetrics } from './sdk-metrics';

@@ -1,0 +1,1 @@
+export { AlreadyOwnedError, controllerReferenceOf, isOwnedBy, setControllerReference, setOwnerReference } from './owner-references';
