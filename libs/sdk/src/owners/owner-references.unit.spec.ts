@@ -6,7 +6,8 @@ const rs = (name: string, uid: string, namespace: string | undefined = 'ns'): Ku
   kind: 'ReplicaSet',
   metadata: { name, uid, namespace },
 });
-const pod = (namespace: string | undefined = 'ns'): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace } });
+const pod = (namespace = 'ns'): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace } });
+const persistentVolume = (): KubeObject => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pv' } });
 
 describe('owner references', () => {
   it('sets a controller reference with blockOwnerDeletion, idempotently', () => {
@@ -35,7 +36,7 @@ describe('owner references', () => {
 
   it('forbids cross-namespace and namespaced-owns-cluster-scoped references, allows cluster-scoped owners', () => {
     expect(() => setControllerReference(rs('a', 'u1', 'other'), pod('ns'))).toThrow(/cross-namespace/);
-    expect(() => setControllerReference(rs('a', 'u1', 'ns'), pod(undefined))).toThrow(/cluster-scoped/);
+    expect(() => setControllerReference(rs('a', 'u1', 'ns'), persistentVolume())).toThrow(/cluster-scoped/);
     const node: KubeObject = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'n' } };
     const p = pod();
     setOwnerReference(node, p);
