@@ -21,7 +21,8 @@ export function createDataSource(opts: DataSourceOptions): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: opts.poolSize ?? 16, application_name: 'logbook' },
+    // At least two: migrations hold an advisory lock on one connection while they run on another.
+    extra: { max: Math.max(2, opts.poolSize ?? 16), application_name: 'logbook' },
   });
 }
 

@@ -110,8 +110,11 @@ export class GroupCommit {
     return new Promise((resolve, reject) => {
       this.queue.push({ ops, resolve, reject });
       if (this.active < this.writers) {
+        // Start on the next macrotask, not now: appends submitted in the same
+        // turn (typically the callers a commit has just released) then share
+        // one transaction instead of each taking a commit slot of its own.
         this.active++;
-        void this.writerLoop();
+        setImmediate(() => void this.writerLoop());
       }
     });
   }
@@ -318,8 +321,10 @@ export class GroupCommit {
 
   private async writeEvents(client: PoolClient, planned: Planned[]): Promise<{ base: number; time: Date }> {
     const col = <T>(f: (e: Planned) => T) => planned.map(f);
-    const res = await client.query<{ base: string; time: Date }>(
-      `WITH head AS (
+    const res = await client.query<{ base: string; time: Date }>({
+      // Named, so Postgres plans it once per connection.
+      name: 'logbook_append_v1',
+      text: `WITH head AS (
          UPDATE log_head SET seq = seq + $1 WHERE id = 1 RETURNING seq - $1 AS base
        ), i AS MATERIALIZED (
          SELECT head.base + u.ord AS seq,
@@ -352,7 +357,7 @@ export class GroupCommit {
        )
        SELECT head.base::text AS base, now() AS time, pg_notify('logbook_log', (head.base + $1)::text)
          FROM head`,
-      [
+      values: [
         planned.length,
         col((e) => e.ord),
         col((e) => e.prevSeq),
@@ -377,7 +382,7 @@ export class GroupCommit {
         col((e) => e.provenance.causeSeq ?? null),
         col((e) => e.projection),
       ],
-    );
+    });
     return { base: Number(res.rows[0].base), time: res.rows[0].time };
   }
 }

@@ -141,7 +141,12 @@ export class LogTail {
 
   private async listen(): Promise<void> {
     const client = new Client(this.opts.listen);
-    client.on('notification', () => this.wake());
+    // The payload is the new head; this process's own commits have usually
+    // been offered already, and need no read.
+    client.on('notification', (n) => {
+      if (n.payload && Number(n.payload) <= this.last) return;
+      this.wake();
+    });
     client.on('error', () => {
       // The connection died: reconnect, and read in case a notification was lost.
       if (this.listener === client) {
