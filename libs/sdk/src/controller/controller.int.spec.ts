@@ -82,6 +82,27 @@ describe('controllers against a real apiserver', () => {
     for (const n of ['a', 'b', 'c']) expect(seen[n].length).toBeLessThan(16);
   });
 
+  it('serves fresh changes before the initial-list flood', async () => {
+    const ns = await namespace();
+    for (let i = 0; i < 150; i++) await client.create(kinds.ConfigMap, cm(ns, `old-${String(i).padStart(3, '0')}`));
+    const order: string[] = [];
+    class Slow implements Reconciler {
+      async reconcile(req: Request): Promise<void> {
+        order.push(req.name);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    manager.add(new Slow(), { for: kinds.ConfigMap, name: 'flood', predicates: [(e) => e.object.metadata?.namespace === ns] });
+    await manager.start();
+    await eventually(() => order.length >= 5, { what: 'the flood to start' });
+    await client.create(kinds.ConfigMap, cm(ns, 'fresh'));
+    await eventually(() => order.includes('fresh'), { what: 'the fresh change' });
+    const position = order.indexOf('fresh');
+    await eventually(() => order.length === 151, { timeoutMs: 20_000, what: 'the whole flood' });
+    // One worker, 10 ms per reconcile: the fresh change jumps the queue instead of waiting behind ~140 old objects.
+    expect(position).toBeLessThan(60);
+  });
+
   it('backs off and retries a failing reconcile, and does not retry a TerminalError', async () => {
     const ns = await namespace();
     const attempts: Array<{ at: number; attempt: number }> = [];
