@@ -1,0 +1,1 @@
+export { HistoryApi } from './history.api';
