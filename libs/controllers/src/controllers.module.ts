@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+
+/**
+ * Every built-in controller, as one Nest module. Each controller lives in
+ * its own folder with a module of its own; add it to `imports` here.
+ * Controllers use only `@logbook/sdk` and `@logbook/api` — exactly what a
+ * third party has.
+ */
+@Module({
+  imports: [],
+})
+export class ControllersModule {}

@@ -1,0 +1,1 @@
+export { ControllersModule } from './controllers.module';
