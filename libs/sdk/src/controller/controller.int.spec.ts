@@ -283,6 +283,30 @@ describe('controllers against a real apiserver', () => {
     expect(cleaned).toEqual(['guarded']);
   });
 
+  it('adds and removes controllers while the manager runs', async () => {
+    const ns = await namespace();
+    const seen: string[] = [];
+    class Late implements Reconciler {
+      async reconcile(req: Request): Promise<void> {
+        seen.push(req.name);
+      }
+    }
+    await manager.start();
+    const controller = manager.add(new Late(), { for: kinds.ConfigMap, name: 'late', predicates: [(e) => e.object.metadata?.namespace === ns] });
+    await client.create(kinds.ConfigMap, cm(ns, 'one'));
+    await eventually(() => seen.includes('one'), { what: 'the late controller to run' });
+    expect(await manager.remove('late')).toBe(true);
+    expect(controller.isRunning).toBe(false);
+    expect(manager.controller('late')).toBeUndefined();
+    // A witness watching the same objects shows when 'two' has been delivered.
+    const witnessed: string[] = [];
+    manager.add({ reconcile: async (req: Request) => void witnessed.push(req.name) }, { for: kinds.ConfigMap, name: 'witness', predicates: [(e) => e.object.metadata?.namespace === ns] });
+    await client.create(kinds.ConfigMap, cm(ns, 'two'));
+    await eventually(() => witnessed.includes('two'), { what: 'the witness' });
+    expect(seen).not.toContain('two');
+    expect(await manager.remove('late')).toBe(false);
+  });
+
   it('reports readiness and controller metrics', async () => {
     class Noop implements Reconciler {
       async reconcile(): Promise<void> {}
