@@ -2,3 +2,4 @@ export { ApiServerModule } from './apiserver.module';
 export { versionInfo, KUBERNETES_MINOR } from './version';
 export { serve } from './serve';
 export type { ServeOptions } from './serve';
+export { eventStoreOptions } from './event-store-options';

@@ -3,6 +3,7 @@ import '../../logbook/src/register-paths';
 import { Module } from '@nestjs/common';
 import { EventStoreModule } from '@logbook/event-store';
 import { ApiServerModule } from './apiserver.module';
+import { eventStoreOptions } from './event-store-options';
 import { serve } from './serve';
 
 /**
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
     console.error('DATABASE_URL is required (npm start runs the all-in-one with an embedded Postgres)');
     process.exit(2);
   }
-  @Module({ imports: [EventStoreModule.forRoot({ databaseUrl }), ApiServerModule] })
+  @Module({ imports: [EventStoreModule.forRoot(eventStoreOptions(databaseUrl)), ApiServerModule] })
   class ApiServerApp {}
   await serve({ module: ApiServerApp }, { name: 'ApiServer' });
 }

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventStoreModule } from '@logbook/event-store';
-import { ApiServerModule } from '@logbook/apiserver';
+import { ApiServerModule, eventStoreOptions } from '@logbook/apiserver';
 
 export interface LogbookOptions {
   databaseUrl: string;
@@ -12,7 +12,7 @@ export class LogbookModule {
   static forRoot(opts: LogbookOptions): DynamicModule {
     return {
       module: LogbookModule,
-      imports: [EventStoreModule.forRoot({ databaseUrl: opts.databaseUrl }), ApiServerModule],
+      imports: [EventStoreModule.forRoot(eventStoreOptions(opts.databaseUrl)), ApiServerModule],
     };
   }
 }

@@ -18,6 +18,8 @@ export type { EventStoreOptions } from './event-store';
 export { createDataSource, runMigrations, poolOf } from './data-source';
 export type { ObjectCodec } from './object-codec';
 export { identityCodec } from './object-codec';
+export { SecretCodec, loadOrCreateKeys, ENCRYPTED_FIELD } from './secret-codec';
+export type { EncryptionKey } from './secret-codec';
 export { DEFAULT_MAX_OBJECT_BYTES, toStorableJson } from './json-check';
 export { EventStoreModule, EVENT_STORE } from './event-store.module';
 export type { EventStoreModuleOptions } from './event-store.module';
