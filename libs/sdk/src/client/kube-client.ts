@@ -2,6 +2,7 @@ import type { Scale } from '@logbook/api';
 import { LabelSelector } from '@logbook/machinery';
 import { Observable } from 'rxjs';
 import { ClientConfig, resolveClientConfig } from './client-config';
+import { discover, Discovery } from './discovery';
 import { CAUSE_SEQ_HEADER, HttpRequest, HttpTransport } from './http-transport';
 import { apiVersionOf, ResourceKind, resourcePath } from './resource-kind';
 import {
@@ -145,6 +146,15 @@ export class KubeClient {
     });
   }
 
+  /**
+   * What the server serves: every resource at the preferred version of its
+   * group, custom resources included (client-go's ServerPreferredResources).
+   * Ask again to see CRDs added since.
+   */
+  discover(): Promise<Discovery> {
+    return discover(this.transport, this.scope.requestTimeoutMs);
+  }
+
   // --- writes ------------------------------------------------------------------
 
   /** Creates `obj` in its `metadata.namespace` (required for namespaced kinds). */
@@ -187,6 +197,21 @@ export class KubeClient {
     return this.write(kind, 'update', {
       method: 'PUT',
       path: this.objectPath(kind, this.keyOf(kind, obj), 'status'),
+      body: this.typed(kind, obj),
+      query: this.writeQuery(opts),
+    });
+  }
+
+  /**
+   * Replaces a subresource other than status and scale: a Namespace's
+   * `finalize` (`PUT /api/v1/namespaces/{name}/finalize`), say. Resolves
+   * with what the server returns (for `finalize`, the namespace).
+   */
+  updateSubresource<T extends KubeObject, R = T>(kind: ResourceKind<T>, obj: T, subresource: string, opts: WriteOptions = {}): Promise<R> {
+    if (!/^[a-z][a-z0-9-]*$/.test(subresource)) throw new Error(`not a subresource name: ${JSON.stringify(subresource)}`);
+    return this.write<R>(kind, 'update', {
+      method: 'PUT',
+      path: this.objectPath(kind, this.keyOf(kind, obj), subresource),
       body: this.typed(kind, obj),
       query: this.writeQuery(opts),
     });

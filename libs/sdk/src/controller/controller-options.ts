@@ -1,3 +1,4 @@
+import type { Lister } from '../cache';
 import type { KubeObject, ResourceKind } from '../client';
 import type { RateLimiter } from '../workqueue';
 import type { Predicate } from './predicates';
@@ -6,10 +7,21 @@ import type { Reconciler, Request } from './reconciler';
 /** A kind, optionally with predicates that apply to its events only. */
 export type KindSource = ResourceKind<KubeObject> | { kind: ResourceKind<KubeObject>; predicates?: Predicate[] };
 
+/**
+ * What a `watches` map function may read: the manager's caches. A
+ * decorator's map function cannot close over its reconciler instance, so
+ * it gets them here (controller-runtime's map functions capture the
+ * manager's cache instead). Reading a kind no source of the controller
+ * declares starts its informer, which is empty until its first list.
+ */
+export interface WatchMapContext {
+  lister<T extends KubeObject>(kind: ResourceKind<T>): Lister<T>;
+}
+
 /** Any other kind whose changes map to requests (controller-runtime's `Watches` with `EnqueueRequestsFromMapFunc`). */
 export interface WatchSource {
   kind: ResourceKind<KubeObject>;
-  map: (object: KubeObject) => Request[] | Request | undefined;
+  map: (object: KubeObject, ctx: WatchMapContext) => Request[] | Request | undefined;
   predicates?: Predicate[];
 }
 

@@ -6,7 +6,7 @@ import { Clock, realClock } from '../clock';
 import { EventRecorder } from '../events';
 import { defaultLogger, errorMessage, SdkLogger } from '../logging';
 import { LOW_PRIORITY, NORMAL_PRIORITY, WorkQueue } from '../workqueue';
-import { ControllerSpec, SourceSpec } from './controller-options';
+import { ControllerSpec, SourceSpec, WatchMapContext } from './controller-options';
 import { ControllerMetrics, MetricsProvider, ReconcileOutcome } from './controller-metrics';
 import { ReadYourWritesCache } from './read-your-writes';
 import { Cause, ReconcileContext, Request, Result, TerminalError } from './reconciler';
@@ -48,6 +48,7 @@ export class Controller {
   private readonly clock: Clock;
   private readonly metrics?: ControllerMetrics;
   private readonly recorder: EventRecorder;
+  private readonly mapContext: WatchMapContext = { lister: (kind) => this.deps.informers.informerFor(kind).lister };
   private queue?: WorkQueue<string>;
   private causes = new Map<string, Cause[]>();
   private subscriptions: Subscription[] = [];
@@ -173,7 +174,7 @@ export class Controller {
         for (const o of objects) {
           let mapped: Request[] | Request | undefined;
           try {
-            mapped = source.map!(o);
+            mapped = source.map!(o, this.mapContext);
           } catch (err) {
             this.log.error(`the map function of watches ${source.kind.kind} threw: ${errorMessage(err)}`);
             continue;

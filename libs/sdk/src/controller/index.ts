@@ -1,7 +1,7 @@
 export { Controller } from './controller';
 export type { ControllerDeps } from './controller';
 export { buildControllerSpec, ControllerConfigError } from './controller-options';
-export type { ControllerOptions, ControllerSpec, KindSource, WatchSource } from './controller-options';
+export type { ControllerOptions, ControllerSpec, KindSource, WatchMapContext, WatchSource } from './controller-options';
 export type { ControllerMetrics, MetricsProvider, ReconcileOutcome } from './controller-metrics';
 export { Reconciler, reconcilerOptionsOf } from './reconciler-decorator';
 export { TerminalError } from './reconciler';

@@ -118,6 +118,23 @@ describe('leader election against a real apiserver', () => {
     }
   });
 
+  it('a manager stops its controllers when it loses the lease, and runs them again when it wins it back', async () => {
+    const ns = await namespace();
+    const log: Array<{ by: string; name: string; at: number }> = [];
+    const a = replica('replica-a', log, { leaseName: 'regain', leaseNamespace: ns, ...FAST }, ns);
+    await a.start();
+    await eventually(() => a.isLeader && a.controller('recorder')!.isRunning, { what: 'a to lead' });
+    const lease = await client.get(kinds.Lease, { namespace: ns, name: 'regain' });
+    await client.update(kinds.Lease, { ...lease, spec: { ...lease.spec, holderIdentity: 'usurper' } });
+    await eventually(() => !a.isLeader && !a.controller('recorder')!.isRunning, { timeoutMs: 5_000, what: 'a to stand down' });
+    const stoodDownAt = Date.now();
+    await client.create(kinds.ConfigMap, cm(ns, 'while-usurped'));
+    // The usurper never renews: a takes the lease back after a lease duration and catches up.
+    await eventually(() => log.some((l) => l.name === 'while-usurped'), { timeoutMs: 10_000, what: 'a to lead again and reconcile' });
+    expect(log.find((l) => l.name === 'while-usurped')!.at - stoodDownAt).toBeGreaterThan(FAST.leaseDurationMs - FAST.renewDeadlineMs - 500);
+    expect((await client.get(kinds.Lease, { namespace: ns, name: 'regain' })).spec).toMatchObject({ holderIdentity: 'replica-a', leaseTransitions: 1 });
+  });
+
   it('rejects timings that cannot work', () => {
     expect(() => new LeaderElector(client, { leaseName: 'x', identity: 'me', leaseDurationMs: 5_000, renewDeadlineMs: 6_000 })).toThrow(/greater than renewDeadlineMs/);
     expect(() => new LeaderElector(client, { leaseName: 'x', identity: 'me', renewDeadlineMs: 2_000, retryPeriodMs: 2_000 })).toThrow(/1.2 \* retryPeriodMs/);
