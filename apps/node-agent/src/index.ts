@@ -1,0 +1,23 @@
+/**
+ * The node agent (the kubelet): registers Nodes, renews their Leases, and
+ * runs the pods bound to them through a ContainerRuntime — `simulated`
+ * today (pods go through their lifecycle on timers, no processes). Built on
+ * the SDK only.
+ */
+export { NodeAgent, simulatedNodeNames } from './node-agent';
+export type { NodeAgentOptions } from './node-agent';
+export { Kubelet } from './kubelet/kubelet';
+export type { KubeletOptions } from './kubelet/kubelet';
+export { DEFAULT_CAPACITY, withNetworkDefaults } from './kubelet/node-config';
+export type { NodeConfig } from './kubelet/node-config';
+export { KUBELET_VERSION, nodeObject, nodeLabels } from './kubelet/node-object';
+export { NodeLease, NODE_LEASE_NAMESPACE } from './kubelet/node-lease';
+export { desiredPodStatus, podPhase, podConditions } from './kubelet/pod-status';
+export type { ContainerRuntime, RuntimeContainerStatus, RuntimePodStatus } from './runtime/container-runtime';
+export { createRuntime } from './runtime/runtime-factory';
+export type { RuntimeKind, RuntimeSettings } from './runtime/runtime-factory';
+export { SimulatedRuntime, normalizeImage } from './runtime/simulated/simulated-runtime';
+export type { SimulatedRuntimeOptions } from './runtime/simulated/simulated-runtime';
+export { behaviourOf, DEFAULT_RULES, SIMULATE_ANNOTATION, SIMULATE_DURATION_ANNOTATION, parseDuration } from './runtime/simulated/simulation-rules';
+export type { Behaviour, SimulationRule } from './runtime/simulated/simulation-rules';
+export { PodIpAllocator } from './runtime/simulated/pod-ip-allocator';

@@ -1,0 +1,57 @@
+import type { ContainerState, Pod } from '@logbook/api';
+import type { Observable } from 'rxjs';
+
+/** One container as the runtime sees it: what becomes a `ContainerStatus`. */
+export interface RuntimeContainerStatus {
+  name: string;
+  image: string;
+  imageID: string;
+  containerID?: string;
+  state: ContainerState;
+  lastState?: ContainerState;
+  ready: boolean;
+  started: boolean;
+  restartCount: number;
+}
+
+/** A pod as the runtime sees it. */
+export interface RuntimePodStatus {
+  uid: string;
+  /** Set once the pod's sandbox (its network) exists. */
+  podIP?: string;
+  initContainers: RuntimeContainerStatus[];
+  containers: RuntimeContainerStatus[];
+}
+
+/**
+ * What runs a node's pods. The kubelet tells it what should run
+ * (`syncPod`, `killPod`) and reads back what does (`status`); the runtime
+ * says when that changed (`changes$`), and the kubelet writes the pod's
+ * status from it.
+ *
+ * Implementations: `simulated` (pods go through their lifecycle on timers,
+ * no processes — for tests and benchmarks); `process` (a later issue: each
+ * container an OS process).
+ */
+export interface ContainerRuntime {
+  /** `simulated`, `process`, ... */
+  readonly name: string;
+  /** The Node's `nodeInfo.containerRuntimeVersion`, e.g. `simulated://1.0.0`. */
+  readonly version: string;
+  /**
+   * Brings the pod's containers to what its spec asks: starts them the first
+   * time, restarts them as `restartPolicy` says. Called on every change of
+   * the pod; must be idempotent. Never called for a pod being deleted.
+   */
+  syncPod(pod: Pod): Promise<void>;
+  /** Stops every container of the pod within `gracePeriodSeconds`; resolves once all have stopped. */
+  killPod(pod: Pod, gracePeriodSeconds: number): Promise<void>;
+  /** Forgets a pod that no longer exists (frees its IP and any resources). */
+  removePod(uid: string): Promise<void>;
+  /** The pod's current state, or undefined if the runtime does not know it. */
+  status(uid: string): RuntimePodStatus | undefined;
+  /** Emits a pod's uid whenever its state changed (a container started, exited, became ready). */
+  readonly changes$: Observable<string>;
+  /** Stops everything (the node agent is shutting down). */
+  close(): Promise<void>;
+}

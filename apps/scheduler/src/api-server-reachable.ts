@@ -1,0 +1,22 @@
+import { kinds, KubeClient } from '@logbook/sdk';
+
+/**
+ * Resolves once the API server answers (a one-item list of namespaces), so
+ * that a component started beside it — before it listens, as in the
+ * all-in-one process — does not begin with failed lists and back-off.
+ * Rejects when `signal` aborts.
+ */
+export async function untilApiServerAnswers(client: KubeClient, signal: AbortSignal): Promise<void> {
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+    if (signal.aborted) throw new Error('aborted');
+    try {
+      await client.withRequestTimeout(2_000).list(kinds.Namespace, { limit: 1 });
+      return;
+    } catch {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      });
+    }
+  }
+}
