@@ -8,19 +8,10 @@
  */
 import type { ControllerRevision, Pod, StatefulSet, StatefulSetStatus } from '@logbook/api';
 import { isEmptyLabelSelector, labelSelectorMatches } from '@logbook/api';
-import { isAlreadyExists, isNotFound } from '@logbook/machinery';
-import {
-  CONTROLLER_UID_INDEX,
-  controllerReferenceOf,
-  kindOf,
-  kinds,
-  ReconcileContext,
-  Reconciler,
-  Request,
-  Result,
-  setControllerReference,
-} from '@logbook/sdk';
-import { isMemberOf } from './identity';
+import { isAlreadyExists, isNotFound, labelSelectorFromSpec } from '@logbook/machinery';
+import { controllerReferenceOf, kindOf, kinds, KubeObject, ReconcileContext, Reconciler, Request, Result, WatchMapContext } from '@logbook/sdk';
+import { claimObjects, recheckOwner } from '../shared';
+import { isMemberOf, podRevision } from './identity';
 import { completeRollingUpdate, statusDiffers } from './replica-status';
 import {
   equalRevision,
@@ -32,11 +23,27 @@ import {
 } from './revisions';
 import { StatefulPodControl } from './stateful-pod-control';
 import { updateStatefulSet } from './update-stateful-set';
-import { podRevision } from './identity';
 
 export const controllerRevisions = kindOf<ControllerRevision>('apps/v1', 'ControllerRevision');
 
-@Reconciler({ name: 'statefulset', for: kinds.StatefulSet, owns: [kinds.Pod, controllerRevisions], maxConcurrentReconciles: 4 })
+/** Orphan pods named like a member of a set whose selector they match: that set may adopt them. */
+function setsThatMayAdopt(obj: KubeObject, ctx: WatchMapContext): Request[] {
+  const pod = obj as Pod;
+  if (controllerReferenceOf(pod) || pod.metadata?.deletionTimestamp) return [];
+  return ctx
+    .lister(kinds.StatefulSet)
+    .list(pod.metadata?.namespace)
+    .filter((set) => isMemberOf(set, pod) && labelSelectorMatches(set.spec?.selector, pod.metadata?.labels ?? {}))
+    .map((set) => ({ namespace: set.metadata?.namespace ?? '', name: set.metadata!.name! }));
+}
+
+@Reconciler({
+  name: 'statefulset',
+  for: kinds.StatefulSet,
+  owns: [kinds.Pod, controllerRevisions],
+  watches: [{ kind: kinds.Pod, map: setsThatMayAdopt }],
+  maxConcurrentReconciles: 4,
+})
 export class StatefulSetReconciler implements Reconciler {
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
     const set = await ctx.cache.get(kinds.StatefulSet, req);
@@ -69,64 +76,32 @@ export class StatefulSetReconciler implements Reconciler {
   /**
    * The set's pods: those it controls whose labels still match (others are
    * released), plus orphans in its namespace that match its selector and
-   * are named `<set>-<n>` (adopted).
+   * are named `<set>-<n>` (adopted), as Kubernetes' ClaimPods with its
+   * isMemberOf filter.
    */
   private async claimPods(set: StatefulSet, ctx: ReconcileContext): Promise<Pod[]> {
-    const lister = await ctx.cache.lister(kinds.Pod);
     const uid = set.metadata!.uid!;
-    const owned = lister.byIndex(CONTROLLER_UID_INDEX, uid);
-    const result: Pod[] = [];
-    for (const pod of owned) {
-      if (labelSelectorMatches(set.spec?.selector, pod.metadata?.labels ?? {})) result.push(pod);
-      else if (!set.metadata?.deletionTimestamp) await this.setOwners(ctx, pod, (pod.metadata?.ownerReferences ?? []).filter((r) => r.uid !== uid));
-    }
-    if (set.metadata?.deletionTimestamp) return result;
-    const namespaced = await ctx.cache.list(kinds.Pod, { namespace: set.metadata?.namespace });
-    for (const pod of namespaced) {
-      if (controllerReferenceOf(pod) || pod.metadata?.deletionTimestamp) continue;
-      if (!isMemberOf(set, pod) || !labelSelectorMatches(set.spec?.selector, pod.metadata?.labels ?? {})) continue;
-      const copy = structuredClone(pod) as Pod;
-      setControllerReference(set, copy);
-      const adopted = await this.setOwners(ctx, pod, copy.metadata!.ownerReferences!);
-      if (adopted) result.push(adopted);
-    }
-    return result;
+    const candidates = (await ctx.cache.list(kinds.Pod, { namespace: set.metadata?.namespace })).filter(
+      (pod) => controllerReferenceOf(pod)?.uid === uid || isMemberOf(set, pod),
+    );
+    return claimObjects(candidates, {
+      client: ctx.client,
+      kind: kinds.Pod,
+      owner: set,
+      selector: labelSelectorFromSpec(set.spec?.selector),
+      canAdopt: recheckOwner(ctx.client, kinds.StatefulSet, set),
+    });
   }
 
   /** Revisions the set controls, adopting orphans that match its selector. */
   private async claimRevisions(set: StatefulSet, ctx: ReconcileContext): Promise<ControllerRevision[]> {
-    const lister = await ctx.cache.lister(controllerRevisions);
-    const result = [...lister.byIndex(CONTROLLER_UID_INDEX, set.metadata!.uid!)];
-    if (set.metadata?.deletionTimestamp) return result;
-    const namespaced = await ctx.cache.list(controllerRevisions, { namespace: set.metadata?.namespace });
-    for (const rev of namespaced) {
-      if (controllerReferenceOf(rev) || rev.metadata?.deletionTimestamp) continue;
-      if (!labelSelectorMatches(set.spec?.selector, rev.metadata?.labels ?? {})) continue;
-      const copy = structuredClone(rev) as ControllerRevision;
-      setControllerReference(set, copy);
-      const adopted = await this.setOwners(ctx, rev, copy.metadata!.ownerReferences!, controllerRevisions);
-      if (adopted) result.push(adopted);
-    }
-    return result;
-  }
-
-  private async setOwners<T extends Pod | ControllerRevision>(
-    ctx: ReconcileContext,
-    obj: T,
-    ownerReferences: NonNullable<NonNullable<T['metadata']>['ownerReferences']>,
-    kind = kinds.Pod as unknown as typeof controllerRevisions,
-  ): Promise<T | undefined> {
-    try {
-      return (await ctx.client.patch(
-        kind,
-        { namespace: obj.metadata?.namespace, name: obj.metadata!.name! },
-        { metadata: { ownerReferences, uid: obj.metadata?.uid, resourceVersion: obj.metadata?.resourceVersion } },
-        { type: 'merge' },
-      )) as unknown as T;
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
+    return claimObjects(await ctx.cache.list(controllerRevisions, { namespace: set.metadata?.namespace }), {
+      client: ctx.client,
+      kind: controllerRevisions,
+      owner: set,
+      selector: labelSelectorFromSpec(set.spec?.selector),
+      canAdopt: recheckOwner(ctx.client, kinds.StatefulSet, set),
+    });
   }
 
   /**
