@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ReplicaSetModule } from './replicaset/replica-set.module';
 
 /**
  * Every built-in controller, as one Nest module. Each controller lives in
@@ -7,6 +8,8 @@ import { Module } from '@nestjs/common';
  * third party has.
  */
 @Module({
-  imports: [],
+  imports: [
+    ReplicaSetModule,
+  ],
 })
 export class ControllersModule {}

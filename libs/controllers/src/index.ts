@@ -1,1 +1,3 @@
 export { ControllersModule } from './controllers.module';
+export * from './replicaset';
+export * from './shared';

@@ -123,7 +123,7 @@ export async function claimObjects<T extends KubeObject>(objects: readonly T[], 
  * and refuse if it is gone, replaced (another uid) or being deleted
  * (Kubernetes' RecheckDeletionTimestamp).
  */
-export function recheckOwner(client: KubeClient, kind: ResourceKind<KubeObject>, owner: KubeObject): () => Promise<void> {
+export function recheckOwner<T extends KubeObject>(client: KubeClient, kind: ResourceKind<T>, owner: T): () => Promise<void> {
   return async () => {
     const fresh = await client.get(kind, keyOf(owner));
     if (fresh.metadata?.uid !== owner.metadata?.uid) {
