@@ -1,0 +1,14 @@
+export { PersistentVolumeModule } from './persistentvolume.module';
+export { ClaimBinderReconciler, storageClasses } from './claim-binder.reconciler';
+export { VolumePhaseReconciler } from './volume-phase.reconciler';
+export { DefaultStorageClassReconciler } from './default-storage-class.reconciler';
+export {
+  DEFAULT_CLASS_ANNOTATION,
+  DEFAULT_HOSTPATH_ROOT,
+  HOSTPATH_PROVISIONER,
+  defaultClass,
+  findBestMatch,
+  provisionedVolume,
+  requestedClass,
+  standardStorageClass,
+} from './volume-matching';
