@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ReplicaSetModule } from './replicaset/replica-set.module';
+import { DeploymentControllerModule } from './deployment/deployment.module';
 
 /**
  * Every built-in controller, as one Nest module. Each controller lives in
@@ -10,6 +11,7 @@ import { ReplicaSetModule } from './replicaset/replica-set.module';
 @Module({
   imports: [
     ReplicaSetModule,
+    DeploymentControllerModule,
   ],
 })
 export class ControllersModule {}

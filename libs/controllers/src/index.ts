@@ -1,3 +1,4 @@
 export { ControllersModule } from './controllers.module';
 export * from './replicaset';
+export * from './deployment';
 export * from './shared';

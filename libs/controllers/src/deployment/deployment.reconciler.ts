@@ -1,0 +1,109 @@
+/**
+ * The Deployment controller's dispatch (kube's deployment_controller.go):
+ * read the Deployment, claim its ReplicaSets, then pick the kind of sync —
+ * status only (being deleted), scale only (paused, or spec.replicas
+ * changed), the deprecated server-side rollback, or one step of the
+ * Deployment's strategy (rolling.ts, recreate.ts). Each step writes what it
+ * changed and the status; the changes it causes (ReplicaSet status as pods
+ * become available, its own writes) queue the next step.
+ */
+import type { Deployment, Pod } from '@logbook/api';
+import { isEmptyLabelSelector } from '@logbook/api';
+import { LabelSelectorError, labelSelectorFromSpec } from '@logbook/machinery';
+import type { LabelSelector } from '@logbook/machinery';
+import { controllerReferenceOf, InformerEvent, KubeObject, kinds, Reconciler, ReconcileContext, Request, Result, TerminalError } from '@logbook/sdk';
+import { isRecreate } from './deployment-spec';
+import { DeploymentSync } from './deployment-sync';
+import { rolloutRecreate } from './recreate';
+import { getReplicaSetsForDeployment, podsByReplicaSet } from './replica-set-claims';
+import { POD_TEMPLATE_HASH_LABEL } from './revisions';
+import { rollback, rollbackTo } from './rollback';
+import { rolloutRolling } from './rolling';
+import { checkPausedConditions, isScalingEvent, sync, syncStatusOnly } from './sync';
+
+/**
+ * The Deployment owning a pod, found without a cache: the pod's controller
+ * is a ReplicaSet named `<deployment>-<pod-template-hash>` and the pod
+ * carries that hash as a label. (Pods of adopted ReplicaSets named
+ * otherwise map to nothing; their ReplicaSet's own status changes still
+ * queue the Deployment.)
+ */
+export function deploymentOfPod(pod: KubeObject): Request | undefined {
+  const ref = controllerReferenceOf(pod);
+  const hash = pod.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL];
+  if (!ref || ref.kind !== 'ReplicaSet' || !hash || !ref.name.endsWith(`-${hash}`)) return undefined;
+  const name = ref.name.slice(0, -(hash.length + 1));
+  return name ? { namespace: pod.metadata?.namespace ?? '', name } : undefined;
+}
+
+const isTerminal = (o: KubeObject) => ['Failed', 'Succeeded'].includes((o as Pod).status?.phase ?? '');
+
+/** Only what Recreate waits for: a pod going away or finishing. */
+export function podGoneOrFinished(e: InformerEvent<KubeObject>): boolean {
+  if (e.type === 'DELETED') return true;
+  return e.type === 'UPDATED' && isTerminal(e.object) && !isTerminal(e.oldObject);
+}
+
+@Reconciler({
+  for: kinds.Deployment,
+  owns: [kinds.ReplicaSet],
+  watches: [{ kind: kinds.Pod, map: deploymentOfPod, predicates: [podGoneOrFinished] }],
+  // kube-controller-manager's --concurrent-deployment-syncs default.
+  maxConcurrentReconciles: 5,
+})
+export class DeploymentReconciler implements Reconciler {
+  /** The clock conditions are stamped with and deadlines measured by. */
+  now: () => Date = () => new Date();
+
+  async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    const cached = await ctx.cache.get(kinds.Deployment, req);
+    if (!cached) return {}; // deleted: the garbage collector removes its ReplicaSets
+    const d: Deployment = structuredClone(cached);
+
+    if (isEmptyLabelSelector(d.spec?.selector)) {
+      await ctx.recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
+      if ((d.status?.observedGeneration ?? 0) < (d.metadata?.generation ?? 0)) {
+        d.status = { ...(d.status ?? {}), observedGeneration: d.metadata?.generation };
+        await ctx.client.updateStatus(kinds.Deployment, d);
+      }
+      return {};
+    }
+    let selector: LabelSelector;
+    try {
+      selector = labelSelectorFromSpec(d.spec?.selector);
+    } catch (err) {
+      if (err instanceof LabelSelectorError) throw new TerminalError(`invalid selector: ${err.message}`, { cause: err });
+      throw err;
+    }
+
+    const replicaSets = await getReplicaSetsForDeployment(ctx, d, selector);
+    const pods = isRecreate(d) ? await ctx.cache.list(kinds.Pod, { namespace: req.namespace, labelSelector: selector }) : [];
+    const s = new DeploymentSync(ctx, d, replicaSets, podsByReplicaSet(replicaSets, pods), this.now);
+
+    if (d.metadata?.deletionTimestamp) {
+      await syncStatusOnly(s);
+      return {};
+    }
+
+    // Progressing=Unknown on pause and resume, so time spent paused never counts against the deadline.
+    await checkPausedConditions(s);
+    if (s.d.spec?.paused) {
+      await sync(s);
+      return {};
+    }
+
+    const revision = rollbackTo(s.d);
+    if (revision !== undefined) {
+      await rollback(s, revision);
+      return {};
+    }
+
+    if (await isScalingEvent(s)) {
+      await sync(s);
+      return {};
+    }
+
+    const requeueAfter = isRecreate(s.d) ? await rolloutRecreate(s) : await rolloutRolling(s);
+    return requeueAfter !== undefined ? { requeueAfter } : {};
+  }
+}
