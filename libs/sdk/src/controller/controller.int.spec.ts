@@ -129,11 +129,13 @@ describe('controllers against a real apiserver', () => {
     await eventually(() => attempts.length === 5, { timeoutMs: 10_000, what: 'five attempts' });
     expect(attempts.map((a) => a.attempt)).toEqual([0, 1, 2, 3, 4]);
     const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i].at);
-    // 100, 200, 400, 800 ms (timers are never early; allow scheduling slack above).
+    // 100, 200, 400, 800 ms: timers are never early; above, a loaded machine adds scheduling delay
+    // (the exact delays are checked with a fake clock in the work queue's unit tests).
     [100, 200, 400, 800].forEach((expected, i) => {
       expect(gaps[i]).toBeGreaterThanOrEqual(expected - 5);
-      expect(gaps[i]).toBeLessThan(expected + 250);
+      expect(gaps[i]).toBeLessThan(expected + 1_000);
     });
+    expect(gaps[3]).toBeGreaterThan(gaps[0]);
     await new Promise((r) => setTimeout(r, 1_000));
     expect(attempts).toHaveLength(5); // success: no more retries
     expect(terminal).toHaveLength(1);
