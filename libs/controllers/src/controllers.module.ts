@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ReplicaSetModule } from './replicaset/replica-set.module';
+import { GarbageCollectorModule } from './garbage-collector/garbage-collector.module';
 import { DeploymentControllerModule } from './deployment/deployment.module';
 
 /**
@@ -11,6 +12,7 @@ import { DeploymentControllerModule } from './deployment/deployment.module';
 @Module({
   imports: [
     ReplicaSetModule,
+    GarbageCollectorModule,
     DeploymentControllerModule,
   ],
 })

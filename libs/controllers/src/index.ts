@@ -1,4 +1,5 @@
 export { ControllersModule } from './controllers.module';
 export * from './replicaset';
+export * from './garbage-collector';
 export * from './deployment';
 export * from './shared';
