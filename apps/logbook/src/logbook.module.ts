@@ -1,18 +1,87 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EventStoreModule } from '@logbook/event-store';
-import { ApiServerModule, eventStoreOptions } from '@logbook/apiserver';
+import { ApiServerModule } from '@logbook/apiserver';
+import { ControllersModule } from '@logbook/controllers';
+import { NodeAgentModule, NodeAgentOptions } from '@logbook/node-agent';
+import { SchedulerModule } from '@logbook/scheduler';
+import { ControllerManager, kinds, LogbookSdkModule } from '@logbook/sdk';
 
 export interface LogbookOptions {
   databaseUrl: string;
+  /**
+   * This process's own API address: the in-process controller-manager,
+   * scheduler and nodes are clients of it over HTTP, exactly as separate
+   * processes would be. Default http://127.0.0.1:8080.
+   */
+  server?: string;
+  /** Nodes to run in this process (LOGBOOK_RUNTIME=simulated); none when unset. */
+  nodes?: NodeAgentOptions;
 }
 
-/** The all-in-one control plane: every component in one process. */
+/**
+ * Starts the built-in controllers once this process's API server answers,
+ * rather than when the application bootstraps (before it listens), so
+ * they do not begin with failed lists and back-off.
+ */
+@Injectable()
+class ControllerManagerStarter implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly abort = new AbortController();
+  private readonly log = new Logger('ControllerManager');
+
+  constructor(private readonly manager: ControllerManager) {}
+
+  onApplicationBootstrap(): void {
+    void (async () => {
+      for (let delay = 50; !this.abort.signal.aborted; delay = Math.min(delay * 2, 1_000)) {
+        try {
+          await this.manager.client.withRequestTimeout(2_000).list(kinds.Namespace, { limit: 1 });
+          await this.manager.start();
+          this.log.log(`started as ${this.manager.identity}`);
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    })();
+  }
+
+  onModuleDestroy(): void {
+    this.abort.abort();
+  }
+}
+
+/**
+ * The all-in-one control plane: the API server over the event store, the
+ * built-in controllers (leader-elected on kube-system/kube-controller-manager),
+ * the scheduler (kube-system/kube-scheduler) and, with the simulated
+ * runtime, the nodes.
+ *
+ * On shutdown the clients stop first (module destroy: controllers,
+ * scheduler and nodes hand back their leases while the API still serves),
+ * then the HTTP server closes, then the event store (application shutdown).
+ */
 @Module({})
 export class LogbookModule {
   static forRoot(opts: LogbookOptions): DynamicModule {
+    const server = opts.server ?? 'http://127.0.0.1:8080';
     return {
       module: LogbookModule,
-      imports: [EventStoreModule.forRoot(eventStoreOptions(opts.databaseUrl)), ApiServerModule],
+      imports: [
+        EventStoreModule.forRoot({ databaseUrl: opts.databaseUrl }),
+        ApiServerModule,
+        LogbookSdkModule.forRoot({
+          server,
+          userAgent: 'logbook-controller-manager',
+          leaderElection: { leaseName: 'kube-controller-manager' },
+          // The API server serves /healthz and /readyz here; the manager starts when it answers.
+          endpoints: false,
+          autoStart: false,
+        }),
+        ControllersModule,
+        SchedulerModule.forRoot({ server }),
+        ...(opts.nodes ? [NodeAgentModule.forRoot({ ...opts.nodes, server })] : []),
+      ],
+      providers: [ControllerManagerStarter],
     };
   }
 }

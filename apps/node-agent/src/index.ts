@@ -21,3 +21,5 @@ export type { SimulatedRuntimeOptions } from './runtime/simulated/simulated-runt
 export { behaviourOf, DEFAULT_RULES, SIMULATE_ANNOTATION, SIMULATE_DURATION_ANNOTATION, parseDuration } from './runtime/simulated/simulation-rules';
 export type { Behaviour, SimulationRule } from './runtime/simulated/simulation-rules';
 export { PodIpAllocator } from './runtime/simulated/pod-ip-allocator';
+export { NodeAgentModule, NodeAgentService, NODE_AGENT_OPTIONS } from './node-agent.module';
+export { nodeAgentOptionsFromEnv, parseLabels, parseTaints } from './config';

@@ -1,0 +1,68 @@
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { kinds, KubeClient } from '@logbook/sdk';
+import { NodeAgent, NodeAgentOptions } from './node-agent';
+
+export const NODE_AGENT_OPTIONS = Symbol('NODE_AGENT_OPTIONS');
+
+/**
+ * Runs a NodeAgent in a Nest application: started once the API server
+ * answers — without holding up the application's start, since in the
+ * all-in-one process that server is this very application — and stopped
+ * when the application closes (before the API server stops serving).
+ */
+@Injectable()
+export class NodeAgentService implements OnApplicationBootstrap, OnModuleDestroy {
+  readonly agent: NodeAgent;
+  private readonly log = new Logger('NodeAgent');
+  private readonly abort = new AbortController();
+  private starting?: Promise<void>;
+
+  constructor(@Inject(NODE_AGENT_OPTIONS) options: NodeAgentOptions) {
+    this.agent = new NodeAgent(options);
+  }
+
+  onApplicationBootstrap(): void {
+    this.starting = untilApiServerAnswers(this.agent.client, this.abort.signal).then(
+      () =>
+        this.agent.start().then(
+          () => this.log.log(`running ${this.agent.nodeNames.join(', ')} against ${this.agent.client.server}`),
+          (err) => this.log.error(`start-up failed: ${(err as Error).message}`),
+        ),
+      () => undefined,
+    );
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.abort.abort();
+    await this.starting;
+    await this.agent.stop();
+  }
+}
+
+/** The node agent as a Nest module: `NodeAgentModule.forRoot(nodeAgentOptionsFromEnv())`. */
+@Module({})
+export class NodeAgentModule {
+  static forRoot(options: NodeAgentOptions): DynamicModule {
+    return {
+      module: NodeAgentModule,
+      providers: [{ provide: NODE_AGENT_OPTIONS, useValue: options }, NodeAgentService],
+      exports: [NodeAgentService],
+    };
+  }
+}
+
+/** Resolves once the API server answers; rejects when `signal` aborts. */
+async function untilApiServerAnswers(client: KubeClient, signal: AbortSignal): Promise<void> {
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+    if (signal.aborted) throw new Error('aborted');
+    try {
+      await client.withRequestTimeout(2_000).list(kinds.Namespace, { limit: 1 });
+      return;
+    } catch {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      });
+    }
+  }
+}
