@@ -112,14 +112,18 @@ describe('@kubernetes/client-node against Logbook', () => {
   const procs: RunningProcess[] = [];
 
   beforeAll(async () => {
-    k = loadClientNode();
     db = await createTestDatabase('logbook_e2e_client_node');
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
     proc = startApiServer(db.url, port);
     procs.push(proc);
     await waitForHttp(`${url}/readyz`, 60_000, proc);
+  });
 
+  /** Loads the client and points it at the server; in the blocks that use it, so a load failure fails only those. */
+  function useClientNode(): void {
+    if (kc) return;
+    k = loadClientNode();
     kc = new k.KubeConfig();
     kc.loadFromOptions({
       // client-node refuses http:// servers unless skipTLSVerify is set
@@ -131,11 +135,49 @@ describe('@kubernetes/client-node against Logbook', () => {
     });
     core = kc.makeApiClient(k.CoreV1Api);
     apps = kc.makeApiClient(k.AppsV1Api);
-  });
+  }
 
   afterAll(async () => {
     for (const p of procs) await stopApiServer(p);
     await db?.drop();
+  });
+
+  // What the typed client's signatures promise, checked over plain HTTP so
+  // that it runs whichever client-node version is installed.
+  describe('responses the typed client is typed for', () => {
+    it('DELETE of a ConfigMap or a Deployment answers a metav1.Status (client-node: Promise<V1Status>)', async () => {
+      const post = async (path: string, body: unknown) => {
+        const r = await fetch(`${url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        expect(r.status).toBe(201);
+        return (await r.json()) as { metadata: { uid: string } };
+      };
+      const cm = await post('/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'status-on-delete' }, data: { a: 'b' } });
+      const deploy = await post('/apis/apps/v1/namespaces/default/deployments', {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'status-on-delete' },
+        spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+      });
+      // kubectl sends this body; kube-apiserver deletes at once (no
+      // finalizers) and, since these registries do not return the deleted
+      // object (ReturnDeletedObject is false), answers a Status.
+      const del = async (path: string) => {
+        const r = await fetch(`${url}${path}`, { method: 'DELETE', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ propagationPolicy: 'Background' }) });
+        return { status: r.status, body: (await r.json()) as unknown };
+      };
+      const cmDeleted = await del('/api/v1/namespaces/default/configmaps/status-on-delete');
+      const deployDeleted = await del('/apis/apps/v1/namespaces/default/deployments/status-on-delete');
+      expect({ configmap: cmDeleted, deployment: deployDeleted }).toMatchObject({
+        configmap: {
+          status: 200,
+          body: { kind: 'Status', apiVersion: 'v1', status: 'Success', details: { name: 'status-on-delete', kind: 'configmaps', uid: cm.metadata.uid } },
+        },
+        deployment: {
+          status: 200,
+          body: { kind: 'Status', apiVersion: 'v1', status: 'Success', details: { name: 'status-on-delete', group: 'apps', kind: 'deployments', uid: deploy.metadata.uid } },
+        },
+      });
+    });
   });
 
   describe('informer (makeInformer: list + watch)', () => {
@@ -155,6 +197,8 @@ describe('@kubernetes/client-node against Logbook', () => {
     });
 
     const cmPath = `/api/v1/namespaces/${ns}/configmaps`;
+
+    beforeAll(() => useClientNode());
 
     function record(verb: string) {
       return (o: k8s.V1ConfigMap) => seen.push(`${verb} ${o.metadata?.name} ${o.metadata?.resourceVersion}`);
@@ -295,6 +339,8 @@ describe('@kubernetes/client-node against Logbook', () => {
   });
 
   describe('typed client CRUD', () => {
+    beforeAll(() => useClientNode());
+
     it('ConfigMap: create, read, replace with resourceVersion (stale → 409), patch, delete', async () => {
       const ns = 'default';
       const created = await core.createNamespacedConfigMap({
