@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ReplicaSetModule } from './replicaset/replica-set.module';
 import { GarbageCollectorModule } from './garbage-collector/garbage-collector.module';
+import { NamespaceModule } from './namespace/namespace.module';
 import { DeploymentControllerModule } from './deployment/deployment.module';
 
 /**
@@ -13,6 +14,7 @@ import { DeploymentControllerModule } from './deployment/deployment.module';
   imports: [
     ReplicaSetModule,
     GarbageCollectorModule,
+    NamespaceModule,
     DeploymentControllerModule,
   ],
 })

@@ -1,5 +1,6 @@
 import type { Pod } from '@logbook/api';
 import { parseApiVersion } from '@logbook/api';
+import { isNotFound } from '@logbook/machinery';
 import {
   controllerReferenceOf,
   InformerEvent,
@@ -90,7 +91,12 @@ export class ReplicaSetSync<T extends KubeObject> {
     }
     const now = this.now();
     const status = calculateStatus(this.k, rs, pods, manageError, now);
-    await updateReplicaSetStatus(ctx.client, this.k, rs, status);
+    try {
+      await updateReplicaSetStatus(ctx.client, this.k, rs, status);
+    } catch (err) {
+      if (isNotFound(err)) return {}; // deleted meanwhile: nothing to report on
+      throw err;
+    }
     if (manageError) throw manageError;
     // Look again when the next Ready pod becomes available (minReadySeconds).
     const minReady = this.k.minReadySeconds(rs);
