@@ -22,7 +22,7 @@
  */
 import { Inject, Optional } from '@nestjs/common';
 import type { Lease, Node, Pod, Taint } from '@logbook/api';
-import { isNotFound } from '@logbook/machinery';
+import { isConflict, isNotFound } from '@logbook/machinery';
 import { kinds, KubeObject, ReconcileContext, Reconciler, Request, Result } from '@logbook/sdk';
 import { NodeHealthTracker, unknownConditions, zoneFullyDisrupted, zoneOf } from './node-health';
 import { DEFAULT_TOLERATION_SECONDS, evictionDecision } from './taint-eviction';
@@ -77,6 +77,16 @@ export class NodeLifecycleReconciler implements Reconciler {
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    try {
+      return await this.sync(req, ctx);
+    } catch (err) {
+      // The kubelet writes the same node and pods; a stale read is simply tried again.
+      if (isConflict(err)) return { requeue: true };
+      throw err;
+    }
+  }
+
+  private async sync(req: Request, ctx: ReconcileContext): Promise<Result> {
     const now = Date.now();
     let node = await ctx.cache.get(kinds.Node, { name: req.name });
     if (!node) {
