@@ -25,7 +25,8 @@ async function startReplica(name: string, databaseUrl: string): Promise<Replica>
   const port = await freePort();
   const proc = startCompiled('apps/apiserver/src/main.js', { DATABASE_URL: databaseUrl, PORT: String(port) });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/readyz`, 60_000, proc);
+  // Generous: two replicas starting together on a busy 2-core machine take ~30 s.
+  await waitForHttp(`${url}/readyz`, 120_000, proc);
   return { name, url, proc };
 }
 
