@@ -125,6 +125,11 @@ describe('logbook CLI', () => {
     expect(window.items.map((i: Json) => i.seq)).toEqual([rv(s.d2), rv(s.rs2), rv(s.pod)]);
   });
 
+  it('diffs an object between two points', async () => {
+    expect(await ok(['diff', 'deploy/web', String(rv(s.d1))])).toBe(`Deployment default/web: rv ${rv(s.d1)} (as of ${rv(s.d1)}) → rv ${rv(s.d2)} (as of ${rv(s.pod)})\n  spec.replicas: 1 → 2\n`);
+    expect(JSON.parse(await ok(['diff', 'rs/web-1', String(rv(s.d1)), String(rv(s.rs2)), '-o', 'json'])).summary).toEqual(['created']);
+  });
+
   it('exports audit events as JSON lines', async () => {
     const out = await ok(['audit', 'export', '--from-rv', String(rv(s.d1))]);
     const events = out.trim().split('\n').map((l) => JSON.parse(l));

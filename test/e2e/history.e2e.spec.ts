@@ -286,6 +286,18 @@ describe('history, explain, timeline, audit, time travel and retention', () => {
     expect(described).toMatch(/Replicas:\s+1 desired/);
   });
 
+  it('diffs an object between two points', async () => {
+    const d = (await ok('GET', `/apis/logbook.io/v1/namespaces/default/diff?resource=deploy&name=web&from=${seqs.d1}&to=${seqs.secret}`)).body;
+    expect(d).toMatchObject({ kind: 'ObjectDiff', from: { objectResourceVersion: String(seqs.d1) }, to: { resourceVersion: String(seqs.secret), objectResourceVersion: String(seqs.d2) }, summary: ['spec.replicas: 1 → 3'] });
+    expect(d.patch).toContainEqual({ op: 'replace', path: '/spec/replicas', value: 3 });
+    const born = (await ok('GET', `/apis/logbook.io/v1/namespaces/default/diff?kind=Pod&name=web-1-b&from=${seqs.d1}`)).body;
+    expect(born.summary).toEqual(['created']);
+    const secret = await ok('GET', `/apis/logbook.io/v1/namespaces/default/diff?resource=secrets&name=db&from=${seqs.secret}&to=${seqs.secret2}`);
+    expect(secret.body.summary).toEqual(['data.password: changed (value redacted)']);
+    expect(secret.text).not.toContain(Buffer.from('hunter3').toString('base64'));
+    expect((await api('GET', `/apis/logbook.io/v1/namespaces/default/diff?kind=Pod&name=nope&from=${seqs.d1}`)).status).toBe(404);
+  });
+
   it('prints history with kubectl get', async () => {
     const out = await c.ok(['get', 'history', '--field-selector', 'kind=Deployment']);
     const lines = out.trim().split('\n');

@@ -334,6 +334,33 @@ export const audit: Command = {
   },
 };
 
+// --- diff ---------------------------------------------------------------------------------------
+
+export const diff: Command = {
+  name: 'diff',
+  summary: 'What changed in an object between two resourceVersions or times (the second defaults to now).',
+  usage: 'logbook diff TYPE/NAME FROM [TO] [-n NS] [-o table|json|yaml]      (FROM, TO: a resourceVersion, an RFC 3339 time, or a duration ago such as 2h)',
+  flags: [],
+  async run(ctx) {
+    const output = parseOutput(ctx.args.flags.get('output'), ['table', 'json', 'yaml'], 'table');
+    const [object, from, to, ...extra] = ctx.args.positionals;
+    if (!object || !from || extra.length) throw new UsageError('diff needs an object and one or two points: TYPE/NAME FROM [TO]');
+    const { type, name } = parseObjectArgs([object]);
+    if (!name) throw new UsageError('diff needs TYPE/NAME');
+    const t = await ctx.resolver.resolve(type!);
+    const q = new URLSearchParams({ group: t.group, resource: t.resource, name, from });
+    if (to) q.set('to', to);
+    const d = await ctx.client.getJson<Json>(`${scoped(ctx, 'diff', t)}?${q}`);
+    if (output !== 'table') {
+      ctx.io.out(dump(d, output));
+      return;
+    }
+    const rvs = (p: Json) => (p.objectResourceVersion ? `rv ${p.objectResourceVersion}` : 'absent');
+    ctx.io.out(`${t.kind} ${t.namespaced ? `${ctx.namespace}/` : ''}${name}: ${rvs(d.from)} (as of ${d.from.resourceVersion}) → ${rvs(d.to)} (as of ${d.to.resourceVersion})\n`);
+    ctx.io.out(d.summary.length ? d.summary.map((l: string) => `  ${l}\n`).join('') : '  (no changes)\n');
+  },
+};
+
 // --- get --as-of -------------------------------------------------------------------------------
 
 export const get: Command = {
@@ -371,4 +398,4 @@ export const get: Command = {
   },
 };
 
-export const COMMANDS: Command[] = [history, explain, replay, audit, get];
+export const COMMANDS: Command[] = [history, explain, replay, diff, audit, get];

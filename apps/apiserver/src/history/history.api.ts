@@ -23,7 +23,9 @@ import { resourceNotFound, toApiError } from '../storage/errors';
 import { ResourceStore } from '../storage/resource-store';
 import { toAuditEvent } from './audit';
 import { Explainer } from './explain';
+import { diffObjects } from './diff';
 import { GROUP_VERSION, HistoryEvent, historyTable, rfc3339 } from './history-event';
+import { isSecret, redactObject, secretMask } from './redact';
 import { eventMatches, parseHistoryFilter, parseSeq, parseTime, resolveResource } from './query';
 import { HistoryRenderer } from './renderer';
 import { TimeTravel } from './time-travel';
@@ -44,6 +46,7 @@ const MAX_UNFLUSHED_BYTES = 16 * 1024 * 1024;
  *   /apis/logbook.io/v1/explain/{seq}, [/namespaces/{ns}]/explain?kind=&name=   causes and consequences
  *   /apis/logbook.io/v1/[namespaces/{ns}/]timeline?kind=&name=      an object and what it owns, over a window
  *   /apis/logbook.io/v1/[namespaces/{ns}/]audit                     audit.k8s.io/v1 Events, JSON lines
+ *   /apis/logbook.io/v1/[namespaces/{ns}/]diff?kind=&name=&from=&to= one object between two points
  *   /apis/logbook.io/v1/compactions[/{id}]                           what retention removed
  */
 export class HistoryApi {
@@ -123,6 +126,9 @@ export class HistoryApi {
       case 'audit':
         if (id !== undefined) throw resourceNotFound();
         return this.audit(res, params, namespace);
+      case 'diff':
+        if (id !== undefined) throw resourceNotFound();
+        return this.diff(res, params, namespace);
       case 'compactions':
         if (namespace !== undefined) throw resourceNotFound();
         return this.compactions(req, res, params, id);
@@ -279,6 +285,42 @@ export class HistoryApi {
     }
     if (kind) return params.get('group') !== null ? { kind, group: params.get('group')! } : { kind };
     throw badRequest('name the object\'s kind (kind=Deployment) or resource (resource=deployments)');
+  }
+
+  // --- diff ------------------------------------------------------------------------
+
+  /**
+   * `diff?resource=deploy&name=web&from=POINT[&to=POINT]`: one object between
+   * two points (resourceVersions or times; `to` defaults to now), as a JSON
+   * patch and readable lines.
+   */
+  private async diff(res: ServerResponse, params: URLSearchParams, namespace: string | undefined): Promise<void> {
+    const name = params.get('name');
+    const from = params.get('from');
+    if (!name || !from) throw badRequest('diff needs the object (kind or resource, and name) and from (and optionally to): resourceVersions or times');
+    const target = this.objectTarget(params);
+    const type = target.resource
+      ? { group: target.group!, resource: target.resource, kind: '' }
+      : resolveResource(this.store.scheme, target.kind!, target.group);
+    const to = params.get('to');
+    const a = await this.timeTravel.resolve(from);
+    const b = to ? await this.timeTravel.resolve(to) : { rv: (await this.queries.bounds()).seq };
+    const [before, after] = await Promise.all([
+      this.events.log.getAsOf(type, namespace ?? '', name, a.rv),
+      this.events.log.getAsOf(type, namespace ?? '', name, b.rv),
+    ]);
+    if (!before && !after) throw notFound({ group: type.group, resource: type.resource }, name);
+    const ref = { group: type.group, resource: type.resource };
+    const d = before && after ? diffObjects(before.object, after.object, isSecret(ref) ? { mask: secretMask } : {}) : undefined;
+    writeJson(res, 200, {
+      kind: 'ObjectDiff',
+      apiVersion: GROUP_VERSION,
+      object: { apiGroup: type.group, resource: type.resource, namespace: namespace || undefined, name },
+      from: { resourceVersion: String(a.rv), objectResourceVersion: before ? String(before.resourceVersion) : null },
+      to: { resourceVersion: String(b.rv), objectResourceVersion: after ? String(after.resourceVersion) : null },
+      patch: d ? d.patch : after ? [{ op: 'add', path: '', value: redactObject(ref, after.object) }] : [{ op: 'remove', path: '' }],
+      summary: d ? d.summary : after ? ['created'] : ['deleted'],
+    });
   }
 
   // --- timeline ----------------------------------------------------------------
