@@ -118,13 +118,15 @@ export class ResourceStore {
     if (apply) obj = applyConfiguration<Obj>(undefined, obj, { ...manager, force: apply.force });
     obj = this.mutate(def, obj);
     applyDefaults(obj, this.scheme);
-    obj = prepareForCreate(obj, this.scheme) as Obj;
     if (!apply) obj = recordUpdate(undefined, obj, manager) as Obj;
     const generated = !obj.metadata.name && typeof obj.metadata.generateName === 'string';
     for (let attempt = 0; ; attempt++) {
-      const candidate = structuredClone(obj);
+      let candidate = structuredClone(obj);
       if (generated) candidate.metadata.name = generateName(obj.metadata.generateName as string);
       this.stampCreate(candidate);
+      // The kind's create strategy runs once the name and uid are known (kube's BeforeCreate):
+      // a Job's selector and labels carry its uid and name.
+      candidate = prepareForCreate(candidate, this.scheme) as Obj;
       this.validator.validateCreate(def, candidate);
       if (ctx.dryRun) return this.present(def, candidate);
       try {
