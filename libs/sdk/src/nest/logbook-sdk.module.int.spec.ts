@@ -76,6 +76,25 @@ describe('LogbookSdkModule', () => {
     expect(moduleRef.get(ControllerManager).controller('greeter')?.isRunning).toBe(false);
   });
 
+  it('takes its options from a factory (forRootAsync), and can leave the endpoints to another module', async () => {
+    @Module({ providers: [{ provide: 'API_URL', useValue: server.url }], exports: ['API_URL'] })
+    class ConfigModule {}
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        LogbookSdkModule.forRootAsync({ imports: [ConfigModule], inject: ['API_URL'], useFactory: (url: string) => ({ server: url }), endpoints: false }),
+        GreetingFeatureModule,
+      ],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.listen(0, '127.0.0.1');
+    expect(app.get(KubeClient).server).toBe(server.url);
+    await server.client.create(kinds.ConfigMap, { metadata: { name: 'async', namespace: 'nest-test' } } as ConfigMap);
+    await eventually(async () => (await server.client.get(kinds.ConfigMap, { namespace: 'nest-test', name: 'async' })).data?.greeting === 'hello, async', {
+      what: 'the reconciler to greet',
+    });
+    expect((await fetch(`${await app.getUrl()}/metrics`)).status).toBe(404);
+  });
+
   it('reports /readyz failures check by check', async () => {
     @Reconciler({ for: { group: 'example.com', version: 'v1', kind: 'Missing', plural: 'missings', namespaced: true }, name: 'missing' })
     class MissingKindReconciler implements Reconciler {
