@@ -308,6 +308,13 @@ describe('history, explain, timeline, audit, time travel and retention', () => {
     expect(all).toContain('web-1-c');
     const one = await c.ok(['get', 'history', String(seqs.p2status), '-o', 'json']);
     expect(JSON.parse(one)).toMatchObject({ kind: 'HistoryEvent', verb: 'update', subresource: 'status' });
+    // kubectl get -w: the list, then the watch (Table rows) from its resourceVersion.
+    const watching = c.kubectl(['get', 'history', '-w', '--field-selector', 'kind=Secret'], { timeoutMs: 5000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    await ok('POST', '/api/v1/namespaces/default/secrets', { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'watched-secret' }, stringData: { k: 'v' } }, token: ALICE });
+    const watched = (await watching).stdout.trim().split('\n');
+    expect(watched[0]).toMatch(/^RV\s+TIME\s+TYPE\s+KIND\s+NAME\s+ACTOR\s+VERB\s+CHANGE$/);
+    expect(watched.slice(1).map((l) => l.split(/\s+/)[4])).toEqual(['db', 'db', 'watched-secret']);
   });
 
   it('streams new entries with watch=true, for one resource and for everything', async () => {
