@@ -3,6 +3,7 @@ import { ReplicaSetModule } from './replicaset/replica-set.module';
 import { GarbageCollectorModule } from './garbage-collector/garbage-collector.module';
 import { NamespaceModule } from './namespace/namespace.module';
 import { DeploymentControllerModule } from './deployment/deployment.module';
+import { CronJobModule } from './cronjob/cronjob.module';
 
 /**
  * Every built-in controller, as one Nest module. Each controller lives in
@@ -16,6 +17,7 @@ import { DeploymentControllerModule } from './deployment/deployment.module';
     GarbageCollectorModule,
     NamespaceModule,
     DeploymentControllerModule,
+    CronJobModule,
   ],
 })
 export class ControllersModule {}
