@@ -98,6 +98,7 @@ describe('history queries', () => {
   it('read times as RFC 3339 or as a duration before now', () => {
     expect(parseTime('since', '2025-03-01T10:00:00Z')).toEqual(new Date('2025-03-01T10:00:00Z'));
     expect(parseTime('since', '2025-03-01T12:00:00.5+02:00')).toEqual(new Date('2025-03-01T10:00:00.500Z'));
+    expect(parseTime('since', new URLSearchParams('t=2025-03-01T12:00:00+02:00').get('t')!)).toEqual(new Date('2025-03-01T10:00:00Z'));
     expect(parseTime('since', '2h', now)).toEqual(new Date('2025-03-01T22:00:00Z'));
     expect(parseTime('since', '7d', now)).toEqual(new Date('2025-02-23T00:00:00Z'));
     expect(() => parseTime('since', 'yesterday')).toThrow(/since: invalid time "yesterday"/);

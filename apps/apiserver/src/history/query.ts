@@ -9,7 +9,8 @@ import { LabelSelectorError, badRequest, parseLabelSelector } from '@logbook/mac
  * before now (`90m`, `2h`, `7d`).
  */
 export function parseTime(name: string, value: string, now = new Date()): Date {
-  const v = value.trim();
+  // An unencoded `+` of an offset arrives in a query string as a space.
+  const v = value.trim().replace(/(\d) (\d{2}:?\d{2})$/, '$1+$2');
   if (/^\d+(\.\d+)?(ms|s|m|h|d|w)/.test(v)) {
     try {
       return new Date(now.getTime() - parseDuration(v));
