@@ -17,7 +17,7 @@
  * in this process; writes carry resourceVersions against other writers.
  */
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '@logbook/api';
-import { isAlreadyExists, isNotFound } from '@logbook/machinery';
+import { isAlreadyExists, isConflict, isNotFound } from '@logbook/machinery';
 import { kindOf, kinds, KubeObject, ReconcileContext, Reconciler, Request, Result, WatchMapContext } from '@logbook/sdk';
 import {
   ANN_BETA_STORAGE_PROVISIONER,
@@ -59,6 +59,16 @@ const pendingClaims = (_: KubeObject, ctx: WatchMapContext): Request[] =>
 })
 export class ClaimBinderReconciler implements Reconciler {
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    try {
+      return await this.sync(req, ctx);
+    } catch (err) {
+      // Another writer (the volume phase controller, a user) got there first: read again and retry.
+      if (isConflict(err)) return { requeue: true };
+      throw err;
+    }
+  }
+
+  private async sync(req: Request, ctx: ReconcileContext): Promise<Result> {
     const claim = await ctx.cache.get(kinds.PersistentVolumeClaim, req);
     if (!claim || claim.metadata?.deletionTimestamp) return {};
     const volumes = await ctx.cache.list(kinds.PersistentVolume);
@@ -127,7 +137,12 @@ export class ClaimBinderReconciler implements Reconciler {
     }
     // 2. The volume's phase.
     if (volume.status?.phase !== 'Bound') {
-      volume = await ctx.client.patchStatus(kinds.PersistentVolume, { name: pv.metadata!.name! }, { status: { phase: 'Bound' } }, { type: 'merge' });
+      volume = await ctx.client.patchStatus(
+        kinds.PersistentVolume,
+        { name: pv.metadata!.name! },
+        { metadata: { resourceVersion: volume.metadata?.resourceVersion }, status: { phase: 'Bound' } },
+        { type: 'merge' },
+      );
     }
     // 3. The claim's volumeName.
     let bound = claim;

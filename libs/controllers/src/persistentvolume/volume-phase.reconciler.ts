@@ -13,7 +13,7 @@
  *   deprecated it).
  */
 import type { PersistentVolume } from '@logbook/api';
-import { isNotFound } from '@logbook/machinery';
+import { isConflict, isNotFound } from '@logbook/machinery';
 import { kinds, KubeObject, ReconcileContext, Reconciler, Request, Result } from '@logbook/sdk';
 
 type Phase = NonNullable<NonNullable<PersistentVolume['status']>['phase']>;
@@ -29,6 +29,16 @@ const volumeOfClaim = (claim: KubeObject): Request | undefined => {
 @Reconciler({ name: 'persistentvolume', for: kinds.PersistentVolume, watches: [{ kind: kinds.PersistentVolumeClaim, map: volumeOfClaim }], maxConcurrentReconciles: 2 })
 export class VolumePhaseReconciler implements Reconciler {
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    try {
+      return await this.sync(req, ctx);
+    } catch (err) {
+      // The binder writes the same volumes: a stale read is tried again.
+      if (isConflict(err)) return { requeue: true };
+      throw err;
+    }
+  }
+
+  private async sync(req: Request, ctx: ReconcileContext): Promise<Result> {
     const pv = await ctx.cache.get(kinds.PersistentVolume, { name: req.name });
     if (!pv || pv.metadata?.deletionTimestamp) return {};
     const ref = pv.spec?.claimRef;
@@ -70,7 +80,8 @@ export class VolumePhaseReconciler implements Reconciler {
       await ctx.client.patchStatus(
         kinds.PersistentVolume,
         { name: pv.metadata!.name! },
-        { status: { phase, lastPhaseTransitionTime: iso(Date.now()), ...(message ? { message } : { message: null }) } },
+        // Guarded by the resourceVersion read: a phase worked out from a stale cache must not overwrite the binder's.
+        { metadata: { resourceVersion: pv.metadata?.resourceVersion }, status: { phase, lastPhaseTransitionTime: iso(Date.now()), ...(message ? { message } : { message: null }) } },
         { type: 'merge' },
       );
     } catch (err) {
