@@ -1,0 +1,164 @@
+import type { Lease, Pod } from '@logbook/api';
+import { kinds, KubeClient } from '@logbook/sdk';
+import { eventually, startTestApiServer, TestApiServer } from '@logbook/sdk/testing';
+import { NodeAgent } from './node-agent';
+
+const pod = (name: string, spec: Partial<Pod['spec']> = {}, annotations?: Record<string, string>): Pod => ({
+  metadata: { name, namespace: 'default', ...(annotations ? { annotations } : {}) },
+  spec: { nodeName: 'node-1', containers: [{ name: 'main', image: 'luksa/kubia' }], ...spec },
+});
+const condition = (p: Pod, type: string) => p.status?.conditions?.find((c) => c.type === type);
+const ready = (p: Pod) => p.status?.phase === 'Running' && condition(p, 'Ready')?.status === 'True';
+
+describe('the node agent with the simulated runtime, against a real apiserver', () => {
+  let server: TestApiServer;
+  let client: KubeClient;
+  let agent: NodeAgent;
+
+  const startAgent = () =>
+    new NodeAgent({
+      server: server.url,
+      runtime: { kind: 'simulated', simulated: { startDelayMs: [20, 40], runMs: 300, terminationDelayMs: 20, restartBackoffMs: 100 } },
+      nodes: [{ name: 'node-1', labels: { disk: 'ssd' } }, { name: 'node-2', capacity: { cpu: '2', memory: '4Gi' } }],
+      kubelet: { renewIntervalMs: 300 },
+    });
+  const waitFor = (name: string, cond: (p: Pod) => boolean, what: string) =>
+    eventually(
+      async () => {
+        const p = await client.get(kinds.Pod, { namespace: 'default', name });
+        return cond(p) ? p : undefined;
+      },
+      { what: `${name}: ${what}` },
+    );
+
+  beforeAll(async () => {
+    server = await startTestApiServer();
+    client = server.client;
+    agent = startAgent();
+    await agent.start();
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    await server?.stop();
+  });
+
+  it('registers each Node: labels, capacity, addresses, Ready condition, node info, pod CIDR', async () => {
+    const node = await client.get(kinds.Node, { name: 'node-1' });
+    expect(node.metadata?.labels).toMatchObject({ 'kubernetes.io/hostname': 'node-1', 'kubernetes.io/os': 'linux', disk: 'ssd' });
+    expect(node.status?.capacity).toEqual({ cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' });
+    expect(node.status?.allocatable).toEqual(node.status?.capacity);
+    expect(node.status?.addresses).toEqual([
+      { type: 'InternalIP', address: '172.18.0.2' },
+      { type: 'Hostname', address: 'node-1' },
+    ]);
+    expect(condition({ status: { conditions: node.status?.conditions } } as Pod, 'Ready')).toMatchObject({ status: 'True', reason: 'KubeletReady' });
+    expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.lastHeartbeatTime).toBeTruthy();
+    expect(node.status?.nodeInfo).toMatchObject({ kubeletVersion: 'v1.32.0-logbook', containerRuntimeVersion: 'simulated://1.0.0', operatingSystem: 'linux' });
+    expect(node.spec?.podCIDR).toBe('10.244.1.0/24');
+    const second = await client.get(kinds.Node, { name: 'node-2' });
+    expect(second.status?.capacity).toMatchObject({ cpu: '2', memory: '4Gi', pods: '110' });
+    expect(second.spec?.podCIDR).toBe('10.244.2.0/24');
+  });
+
+  it('renews its Lease in kube-node-lease', async () => {
+    const first = await client.get(kinds.Lease, { namespace: 'kube-node-lease', name: 'node-1' });
+    expect(first.spec).toMatchObject({ holderIdentity: 'node-1', leaseDurationSeconds: 40 });
+    expect(first.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Node', name: 'node-1' });
+    const renewed: Lease = await eventually(async () => {
+      const l = await client.get(kinds.Lease, { namespace: 'kube-node-lease', name: 'node-1' });
+      return l.spec?.renewTime !== first.spec?.renewTime ? l : undefined;
+    });
+    expect(Date.parse(renewed.spec!.renewTime!)).toBeGreaterThan(Date.parse(first.spec!.renewTime!));
+  });
+
+  it('runs a pod bound to it: Running and Ready, with an IP from its CIDR and full container statuses', async () => {
+    await client.create(kinds.Pod, pod('web'));
+    const p = await waitFor('web', ready, 'Running and Ready');
+    expect(p.status?.podIP).toMatch(/^10\.244\.1\.\d+$/);
+    expect(p.status).toMatchObject({ hostIP: '172.18.0.2', podIPs: [{ ip: p.status?.podIP }], qosClass: 'BestEffort' });
+    expect(p.status?.startTime).toBeTruthy();
+    expect(p.status?.conditions?.map((c) => [c.type, c.status])).toEqual([
+      ['PodReadyToStartContainers', 'True'],
+      ['Initialized', 'True'],
+      ['Ready', 'True'],
+      ['ContainersReady', 'True'],
+    ]);
+    const [cs] = p.status!.containerStatuses!;
+    expect(cs).toMatchObject({ name: 'main', ready: true, started: true, restartCount: 0, image: 'docker.io/luksa/kubia:latest' });
+    expect(cs.imageID).toMatch(/^docker\.io\/luksa\/kubia@sha256:[0-9a-f]{64}$/);
+    expect(cs.containerID).toMatch(/^simulated:\/\/[0-9a-f]{64}$/);
+    expect(cs.state?.running?.startedAt).toBeTruthy();
+  });
+
+  it('finishes a graceful deletion: stops the pod, then deletes it for good', async () => {
+    await client.create(kinds.Pod, pod('doomed'));
+    await waitFor('doomed', ready, 'Ready');
+    const deleting = await client.delete(kinds.Pod, { namespace: 'default', name: 'doomed' });
+    expect(deleting.metadata?.deletionTimestamp).toBeTruthy();
+    await eventually(async () => (await client.list(kinds.Pod, { namespace: 'default', fieldSelector: 'metadata.name=doomed' })).items.length === 0, { what: 'doomed gone' });
+  });
+
+  it('runs a job image to completion: Succeeded, exit code 0', async () => {
+    await client.create(kinds.Pod, pod('job', { restartPolicy: 'OnFailure', containers: [{ name: 'main', image: 'luksa/batch-job' }] }));
+    const p = await waitFor('job', (x) => x.status?.phase === 'Succeeded', 'Succeeded');
+    expect(p.status?.containerStatuses?.[0].state?.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(condition(p, 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+  });
+
+  it('fails a pod told to fail: Failed with restartPolicy Never, restarted with OnFailure', async () => {
+    await client.create(kinds.Pod, pod('fails', { restartPolicy: 'Never' }, { 'logbook.io/simulate': 'fail' }));
+    const failed = await waitFor('fails', (x) => x.status?.phase === 'Failed', 'Failed');
+    expect(failed.status?.containerStatuses?.[0].state?.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+
+    await client.create(kinds.Pod, pod('retries', { restartPolicy: 'OnFailure' }, { 'logbook.io/simulate': 'fail' }));
+    const restarted = await waitFor('retries', (x) => (x.status?.containerStatuses?.[0].restartCount ?? 0) >= 2, 'restarted twice');
+    expect(restarted.status?.phase).toBe('Running');
+    expect(restarted.status?.containerStatuses?.[0].lastState?.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+  });
+
+  it('keeps an unready pod Running but not Ready, and the seed\'s kubia:v3 with a readiness probe likewise', async () => {
+    await client.create(kinds.Pod, pod('unready', {}, { 'logbook.io/simulate': 'unready' }));
+    await client.create(kinds.Pod, pod('v3', { containers: [{ name: 'main', image: 'luksa/kubia:v3', readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 } }] }));
+    for (const name of ['unready', 'v3']) {
+      const p = await waitFor(name, (x) => x.status?.phase === 'Running', 'Running');
+      expect(condition(p, 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [main]' });
+      expect(p.status?.containerStatuses?.[0]).toMatchObject({ ready: false, started: true });
+    }
+  });
+
+  it('runs init containers first', async () => {
+    await client.create(kinds.Pod, pod('with-init', { initContainers: [{ name: 'setup', image: 'busybox', command: ['sh', '-c', 'echo ready'] }] }));
+    const p = await waitFor('with-init', ready, 'Ready');
+    expect(p.status?.initContainerStatuses?.[0]).toMatchObject({ name: 'setup', state: { terminated: { exitCode: 0, reason: 'Completed' } } });
+    const initEnd = Date.parse(p.status!.initContainerStatuses![0].state!.terminated!.finishedAt!);
+    expect(Date.parse(p.status!.containerStatuses![0].state!.running!.startedAt!)).toBeGreaterThanOrEqual(initEnd);
+  });
+
+  it('picks its pods up again after a restart, keeping their IPs and start times', async () => {
+    const before = await waitFor('web', ready, 'Ready');
+    await agent.stop();
+    agent = startAgent();
+    await agent.start();
+    await client.create(kinds.Pod, pod('after-restart'));
+    const fresh = await waitFor('after-restart', ready, 'Ready');
+    expect(fresh.status?.podIP).not.toBe(before.status?.podIP);
+    const after = await client.get(kinds.Pod, { namespace: 'default', name: 'web' });
+    expect(after.status?.podIP).toBe(before.status?.podIP);
+    expect(after.status?.containerStatuses?.[0].state?.running?.startedAt).toBe(before.status?.containerStatuses?.[0].state?.running?.startedAt);
+    expect(ready(after)).toBe(true);
+  });
+
+  it('stops renewing the Lease of a stopped node', async () => {
+    await agent.stopNode('node-2');
+    const last = await client.get(kinds.Lease, { namespace: 'kube-node-lease', name: 'node-2' });
+    const stillRenewing = await eventually(
+      async () => {
+        const l = await client.get(kinds.Lease, { namespace: 'kube-node-lease', name: 'node-1' });
+        return Date.parse(l.spec!.renewTime!) > Date.parse(last.spec!.renewTime!) + 1000 ? l : undefined;
+      },
+      { what: 'node-1 renewing past node-2' },
+    );
+    expect(stillRenewing).toBeTruthy();
+    expect((await client.get(kinds.Lease, { namespace: 'kube-node-lease', name: 'node-2' })).spec?.renewTime).toBe(last.spec?.renewTime);
+  });
+});
