@@ -4,6 +4,9 @@ import { GarbageCollectorModule } from './garbage-collector/garbage-collector.mo
 import { NamespaceModule } from './namespace/namespace.module';
 import { DeploymentControllerModule } from './deployment/deployment.module';
 import { CronJobModule } from './cronjob/cronjob.module';
+import { StatefulSetModule } from './statefulset/statefulset.module';
+import { NodeLifecycleModule } from './node-lifecycle/node-lifecycle.module';
+import { PersistentVolumeModule } from './persistentvolume/persistentvolume.module';
 
 /**
  * Every built-in controller, as one Nest module. Each controller lives in
@@ -18,6 +21,9 @@ import { CronJobModule } from './cronjob/cronjob.module';
     NamespaceModule,
     DeploymentControllerModule,
     CronJobModule,
+    StatefulSetModule,
+    NodeLifecycleModule,
+    PersistentVolumeModule,
   ],
 })
 export class ControllersModule {}
