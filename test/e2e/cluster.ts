@@ -22,10 +22,16 @@ export class TestCluster {
     private readonly home: string,
   ) {}
 
-  static async start(env: NodeJS.ProcessEnv = {}): Promise<TestCluster> {
+  /**
+   * The API server alone, or with `allInOne` the whole control plane
+   * (`npm start`'s process: controllers, scheduler, and with
+   * LOGBOOK_RUNTIME=simulated, simulated nodes).
+   */
+  static async start(env: NodeJS.ProcessEnv = {}, opts: { allInOne?: boolean } = {}): Promise<TestCluster> {
     const db = await createTestDatabase('logbook_e2e');
     const port = await freePort();
-    const proc = startCompiled('apps/apiserver/src/main.js', { DATABASE_URL: db.url, PORT: String(port), ...env });
+    const entry = opts.allInOne ? 'apps/logbook/src/main.js' : 'apps/apiserver/src/main.js';
+    const proc = startCompiled(entry, { DATABASE_URL: db.url, PORT: String(port), ...env });
     const url = `http://127.0.0.1:${port}`;
     await waitForHttp(`${url}/readyz`, 60_000, proc);
     return new TestCluster(url, db, proc, tempDir('kubectl-home'));
@@ -47,6 +53,19 @@ export class TestCluster {
       if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
       else child.stdin!.end();
     });
+  }
+
+  /** Polls kubectl until its output matches, or fails with the last output. */
+  async until(args: string[], match: RegExp | ((out: string) => boolean), ms = 60_000): Promise<string> {
+    const deadline = Date.now() + ms;
+    let last = '';
+    for (;;) {
+      const r = await this.kubectl(args);
+      last = r.stdout + r.stderr;
+      if (typeof match === 'function' ? match(r.stdout) : match.test(r.stdout)) return r.stdout;
+      if (Date.now() > deadline) throw new Error(`kubectl ${args.join(' ')} never matched ${match} in ${ms} ms; last output:\n${last}`);
+      await new Promise((res) => setTimeout(res, 300));
+    }
   }
 
   /** kubectl that must succeed; returns stdout. */

@@ -231,6 +231,13 @@ describe('history, explain, timeline, audit, time travel and retention', () => {
     // A window: only alice's scale-up and what followed.
     const w = (await ok('GET', `/apis/logbook.io/v1/namespaces/default/timeline?resource=deploy&name=web&fromResourceVersion=${seqs.d2}&toResourceVersion=${seqs.p3}`)).body;
     expect(w.items.map((i: Json) => i.seq)).toEqual([seqs.d2, seqs.r2, seqs.p2, seqs.p3]);
+    // Where the window starts from: the state of each object just before it.
+    expect(w.initial.map((i: Json) => [i.seq, i.kind, i.name, i.state.text.split(',')[0]])).toEqual([
+      [seqs.d1, 'Deployment', 'web', 'replicas 1'],
+      [seqs.r1, 'ReplicaSet', 'web-1', 'replicas 1'],
+      [seqs.p1, 'Pod', 'web-1-a', 'phase Pending'],
+    ]);
+    expect(t.initial).toBeUndefined();
     expect((await api('GET', '/apis/logbook.io/v1/namespaces/default/timeline?kind=Deployment&name=nope')).status).toBe(404);
   });
 
