@@ -9,7 +9,7 @@
  */
 import type { Deployment, Pod } from '@logbook/api';
 import { isEmptyLabelSelector } from '@logbook/api';
-import { LabelSelectorError, labelSelectorFromSpec } from '@logbook/machinery';
+import { isConflict, LabelSelectorError, labelSelectorFromSpec } from '@logbook/machinery';
 import type { LabelSelector } from '@logbook/machinery';
 import { controllerReferenceOf, InformerEvent, KubeObject, kinds, Reconciler, ReconcileContext, Request, Result, TerminalError } from '@logbook/sdk';
 import { isRecreate } from './deployment-spec';
@@ -56,6 +56,17 @@ export class DeploymentReconciler implements Reconciler {
   now: () => Date = () => new Date();
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
+    try {
+      return await this.syncDeployment(req, ctx);
+    } catch (err) {
+      // The cache had not caught up with a write (often this controller's own, seen late): read again, quietly.
+      if (!isConflict(err)) throw err;
+      ctx.log.debug?.(`deployment ${req.namespace}/${req.name}: ${err instanceof Error ? err.message : String(err)}; syncing again`);
+      return { requeue: true };
+    }
+  }
+
+  private async syncDeployment(req: Request, ctx: ReconcileContext): Promise<Result> {
     const cached = await ctx.cache.get(kinds.Deployment, req);
     if (!cached) return {}; // deleted: the garbage collector removes its ReplicaSets
     const d: Deployment = structuredClone(cached);
