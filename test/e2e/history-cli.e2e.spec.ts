@@ -121,6 +121,8 @@ describe('logbook CLI', () => {
     expect(out).toMatch(/  ReplicaSet\/web-1\s+MODIFIED\s+system:serviceaccount:kube-system:deployment-controller\s+patch\s+replicas 2, current 0/);
     expect(out).toMatch(/    Pod\/web-1-x\s+ADDED/);
     expect(out).toContain('\n      spec.replicas: 1 → 2\n');
+    const from = await ok(['replay', 'deployment/web', '--from-rv', String(rv(s.d2))]);
+    expect(from).toMatch(new RegExp(`Before the window:\\n  OBJECT\\s+AS OF\\s+STATE\\n  Deployment/web\\s+rv ${rv(s.d1)}\\s+replicas 1, .*\\n    ReplicaSet/web-1\\s+rv ${rv(s.rs)}\\s+replicas 1, `));
     const window = JSON.parse(await ok(['replay', 'deployment/web', '--from-rv', String(rv(s.d2)), '-o', 'json']));
     expect(window.items.map((i: Json) => i.seq)).toEqual([rv(s.d2), rv(s.rs2), rv(s.pod)]);
   });

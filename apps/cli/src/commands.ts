@@ -294,6 +294,11 @@ export const replay: Command = {
       i.state.text,
     ]);
     ctx.io.out(`Timeline of ${t.kind} ${t.namespaced ? `${ctx.namespace}/` : ''}${name}: ${timeline!.items.length} events, ${timeline!.objects.length} objects\n\n`);
+    if (timeline!.initial?.length) {
+      ctx.io.out('Before the window:\n');
+      const before = timeline!.initial.map((i: Json) => [`  ${'  '.repeat(i.depth)}${i.kind}/${i.name}`, `rv ${i.seq}`, i.state.text]);
+      ctx.io.out(formatTable(['  OBJECT', 'AS OF', 'STATE'], before) + '\n');
+    }
     const lines = formatTable(['TIME', 'RV', 'OBJECT', 'EVENT', 'ACTOR', 'VERB', 'STATE'], rows).split('\n');
     ctx.io.out(lines[0] + '\n');
     timeline!.items.forEach((i: Json, n: number) => {

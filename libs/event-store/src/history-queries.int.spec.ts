@@ -98,6 +98,7 @@ describe('HistoryQueries against Postgres', () => {
     expect((await q.uncausedOwnedEvents(rs.uid, rs.seq, null)).map((e) => e.seq)).toEqual([p2.seq]);
     expect((await q.uncausedOwnedEvents(rs.uid, rs.seq, p2.seq)).map((e) => e.seq)).toEqual([]);
     expect((await q.latestOfUid(rs.uid, p2.seq))!.seq).toBe(rs.seq);
+    expect((await q.latestOfUids([rs.uid, p1.uid, p2.uid, 'nobody'], p1.seq)).map((e) => e.seq)).toEqual([rs.seq, p1.seq]);
     expect(await q.nextOfUid(rs.uid, rs.seq)).toBeNull();
     const deps = await q.dependents([rs.uid], { namespace: 'h3' });
     expect(deps.map((d) => d.name).sort()).toEqual(['web-1-a', 'web-1-b']);

@@ -203,6 +203,19 @@ export class HistoryQueries {
     return res.rows[0] ? eventFromRow(res.rows[0], this.codec) : null;
   }
 
+  /** For each of these uids, its latest event at or before `atSeq` (the objects' state then). */
+  async latestOfUids(uids: string[], atSeq: number): Promise<StoredEvent[]> {
+    if (uids.length === 0) return [];
+    const res = await this.pool.query<EventRow>(
+      `SELECT * FROM (
+         SELECT DISTINCT ON (uid) ${EVENT_COLUMNS}, events.seq AS order_seq FROM events
+          WHERE uid = ANY($1::text[]) AND seq <= $2 ORDER BY uid, events.seq DESC
+       ) latest ORDER BY order_seq`,
+      [uids, atSeq],
+    );
+    return res.rows.map((r) => eventFromRow(r, this.codec));
+  }
+
   /** The seq of the object's (same uid) next event after `seq`, or null. */
   async nextOfUid(uid: string, seq: number): Promise<number | null> {
     const res = await this.pool.query<{ seq: string }>(

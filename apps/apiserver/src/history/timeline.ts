@@ -41,6 +41,12 @@ export interface Timeline {
   root: { kind: string; namespace?: string; name: string; uids: string[] };
   window: { since?: string; until?: string; fromResourceVersion?: string; toResourceVersion?: string };
   objects: TimelineObject[];
+  /**
+   * With a window that has a start (since or fromResourceVersion), on its
+   * first page: the state each object had just before it, for stepping
+   * forward from there. Objects that did not exist then are left out.
+   */
+  initial?: Array<Omit<TimelineEntry, 'change'>>;
   items: TimelineEntry[];
 }
 
@@ -89,12 +95,30 @@ export class TimelineBuilder {
       items: page.events.map((e, i) => entry(e, rendered[i], byUid.get(e.uid)?.depth ?? 0)),
     };
     if (r.namespace) timeline.root.namespace = r.namespace;
+    const start = r.continue ? undefined : await this.windowStart(r.window);
+    if (start !== undefined) {
+      const before = await this.queries.latestOfUids(objects.map((o) => o.uid), start);
+      timeline.initial = before.filter((e) => e.type !== 'DELETED').map((e) => {
+        const { change, ...rest } = entry(e, undefined, byUid.get(e.uid)?.depth ?? 0);
+        void change;
+        return rest;
+      });
+    }
     if (page.continue) timeline.metadata.continue = page.continue;
     if (r.window.since) timeline.window.since = rfc3339(r.window.since);
     if (r.window.until) timeline.window.until = rfc3339(r.window.until);
     if (r.window.fromSeq !== undefined) timeline.window.fromResourceVersion = String(r.window.fromSeq);
     if (r.window.toSeq !== undefined) timeline.window.toResourceVersion = String(r.window.toSeq);
     return timeline;
+  }
+
+  /** The last seq before the window, if it has a start. */
+  private async windowStart(w: TimelineRequest['window']): Promise<number | undefined> {
+    const bySeq = w.fromSeq !== undefined ? w.fromSeq - 1 : undefined;
+    const byTime = w.since !== undefined ? await this.queries.seqAt(new Date(w.since.getTime() - 1)) : undefined;
+    if (bySeq === undefined) return byTime;
+    if (byTime === undefined) return bySeq;
+    return Math.max(bySeq, byTime);
   }
 
   /** The root's uids and, breadth first, every uid that names one of them as owner. */
@@ -122,7 +146,7 @@ export class TimelineBuilder {
   }
 }
 
-function entry(e: StoredEvent, h: HistoryEvent, depth: number): TimelineEntry {
+function entry(e: StoredEvent, h: HistoryEvent | undefined, depth: number): TimelineEntry {
   const t: TimelineEntry = {
     seq: e.seq,
     resourceVersion: String(e.seq),
@@ -135,7 +159,7 @@ function entry(e: StoredEvent, h: HistoryEvent, depth: number): TimelineEntry {
     actor: e.provenance.actor.user,
     verb: e.provenance.verb,
     state: summarize(e.kind, e.object),
-    change: h.change.summary,
+    change: h?.change.summary ?? [],
   };
   if (e.namespace) t.namespace = e.namespace;
   if (e.provenance.subresource) t.subresource = e.provenance.subresource;
