@@ -4,6 +4,7 @@ import { GarbageCollectorModule } from './garbage-collector/garbage-collector.mo
 import { NamespaceModule } from './namespace/namespace.module';
 import { DeploymentControllerModule } from './deployment/deployment.module';
 import { CronJobModule } from './cronjob/cronjob.module';
+import { JobModule } from './job/job.module';
 import { StatefulSetModule } from './statefulset/statefulset.module';
 import { NodeLifecycleModule } from './node-lifecycle/node-lifecycle.module';
 import { PersistentVolumeModule } from './persistentvolume/persistentvolume.module';
@@ -21,6 +22,7 @@ import { PersistentVolumeModule } from './persistentvolume/persistentvolume.modu
     NamespaceModule,
     DeploymentControllerModule,
     CronJobModule,
+    JobModule,
     StatefulSetModule,
     NodeLifecycleModule,
     PersistentVolumeModule,

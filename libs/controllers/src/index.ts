@@ -4,6 +4,7 @@ export * from './garbage-collector';
 export * from './namespace';
 export * from './deployment';
 export * from './cronjob';
+export * from './job';
 export * from './statefulset';
 export * from './node-lifecycle';
 export * from './persistentvolume';
