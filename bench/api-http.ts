@@ -26,7 +26,14 @@ export class KeepAliveClient {
   }
 
   request(method: string, path: string, body?: Buffer | string, contentType = 'application/json'): Promise<HttpReply> {
+    const started = performance.now();
     return new Promise((resolve, reject) => {
+      const failed = (err: Error) =>
+        reject(
+          new Error(
+            `${method} ${path}: ${err.message} after ${(performance.now() - started).toFixed(0)} ms on a ${req.reusedSocket ? 'reused keep-alive' : 'new'} socket`,
+          ),
+        );
       const payload = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;
       const req = http.request(
         `${this.base}${path}`,
@@ -43,10 +50,10 @@ export class KeepAliveClient {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) }));
-          res.on('error', reject);
+          res.on('error', failed);
         },
       );
-      req.on('error', reject);
+      req.on('error', failed);
       req.end(payload);
     });
   }

@@ -216,20 +216,28 @@ function cpuWindow(api: ApiServerProcess, meter: CpuMeter): { onWindow: (phase: 
   };
 }
 
-async function runShape(shape: Shape, http: KeepAliveClient, api: ApiServerProcess, meter: CpuMeter, run: number): Promise<ShapeRun> {
+async function runShape(shape: Shape, api: ApiServerProcess, meter: CpuMeter, run: number): Promise<ShapeRun> {
+  // Fresh sockets for every row: a socket left idle by the previous row may
+  // be closed by the server (keep-alive timeout, 5 s) just as it is reused.
+  const http = new KeepAliveClient(api.url, shape.clients);
   const window = cpuWindow(api, meter);
-  const r = await closedLoops(shape.clients, shape.op(http, run), {
-    warmupSeconds: WARMUP_SECONDS,
-    seconds: SECONDS,
-    warmupOpsPerClient: shape.long ? 1 : 0,
-    minOps: shape.long ? shape.clients : 0,
-    onWindow: window.onWindow,
-  });
-  return { ...r, cpu: window.cpu() };
+  try {
+    const r = await closedLoops(shape.clients, shape.op(http, run), {
+      warmupSeconds: WARMUP_SECONDS,
+      seconds: SECONDS,
+      warmupOpsPerClient: shape.long ? 1 : 0,
+      minOps: shape.long ? shape.clients : 0,
+      onWindow: window.onWindow,
+    });
+    return { ...r, cpu: window.cpu() };
+  } finally {
+    http.close();
+  }
 }
 
 /** LIST_OBJECTS ConfigMaps in LIST_NS, through the API (32 clients; not measured). */
-async function fillListNamespace(http: KeepAliveClient): Promise<number> {
+async function fillListNamespace(base: string): Promise<number> {
+  const http = new KeepAliveClient(base, 32);
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
@@ -239,7 +247,7 @@ async function fillListNamespace(http: KeepAliveClient): Promise<number> {
         if (r.status !== 201) throw new Error(`fill ${listName(i)}: ${r.status} ${r.body.toString('utf8').slice(0, 300)}`);
       }
     }),
-  );
+  ).finally(() => http.close());
   return LIST_OBJECTS / ((performance.now() - t0) / 1000);
 }
 
@@ -257,13 +265,15 @@ async function oneRun(server: PgServer, run: number): Promise<RunFigures> {
   const url = await server.createDatabase(db);
   await server.checkpoint();
   const api = await startApiServer(url);
-  const http = new KeepAliveClient(api.url, 32);
   const meter = new CpuMeter(server.postmasterPid);
+  // Each phase opens its own sockets (see runShape).
+  const http = new KeepAliveClient(api.url, 1);
   try {
     for (const ns of [CREATE_NS, LIST_NS]) await http.json('POST', '/api/v1/namespaces', 201, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     // One object as the API server stores it: the template for the raw appends.
     const stored = (await http.json('POST', `/api/v1/namespaces/${CREATE_NS}/configmaps`, 201, JSON.parse(configMapBody('template-00000000')))) as KubeObject;
     const storedBytes = Buffer.byteLength(JSON.stringify(stored));
+    http.close();
 
     // The event store alone, now, on the same Postgres (the API server is idle).
     const append = await appendRate(server, run, stored, api, meter);
@@ -272,19 +282,21 @@ async function oneRun(server: PgServer, run: number): Promise<RunFigures> {
     // The objects to get and list. Creating them first also warms the
     // freshly started API server up (V8 compiles its hot paths after some
     // thousands of requests): the create rows are measured afterwards.
-    const fillPerSec = await fillListNamespace(http);
+    const fillPerSec = await fillListNamespace(api.url);
     progress(`run ${run}: ${fmtInt(LIST_OBJECTS)} objects in ${LIST_NS} (${fmtInt(fillPerSec)} creates/s with 32 clients)`);
 
     const shapes = new Map<string, ShapeRun>();
     for (const shape of SHAPES) {
-      const r = await runShape(shape, http, api, meter, run);
+      const r = await runShape(shape, api, meter, run);
       shapes.set(shape.key, r);
       progress(
         `run ${run}: ${shape.label} × ${shape.clients}: ${fmtRate(r.perSec)} ${shape.unit}, p50 ${fmtMs(percentile(r.latencies, 50))} ms, p99 ${fmtMs(percentile(r.latencies, 99))} ms`,
       );
     }
-    const full = await http.request('GET', `/api/v1/namespaces/${LIST_NS}/configmaps`);
-    const page = await http.request('GET', `/api/v1/namespaces/${LIST_NS}/configmaps?limit=${PAGE}`);
+    const sizes = new KeepAliveClient(api.url, 1);
+    const full = await sizes.request('GET', `/api/v1/namespaces/${LIST_NS}/configmaps`);
+    const page = await sizes.request('GET', `/api/v1/namespaces/${LIST_NS}/configmaps?limit=${PAGE}`);
+    sizes.close();
     return { append, shapes, fillPerSec, storedBytes, listBytes: full.body.length, pageBytes: page.body.length };
   } catch (err) {
     throw new Error(`${(err as Error).message}\n--- API server (${api.state()}), output (tail) ---\n${api.output().slice(-4000)}`);
