@@ -47,10 +47,18 @@ function processCpuSeconds(pid: number): number {
   }
 }
 
-export async function startApiServer(databaseUrl: string, timeoutMs = 60_000): Promise<ApiServerProcess> {
+/**
+ * Starts the compiled API server (or, with `opts.entry`, another compiled
+ * entry point such as the all-in-one) on `databaseUrl` and waits for /readyz.
+ */
+export async function startApiServer(
+  databaseUrl: string,
+  timeoutMs = 60_000,
+  opts: { entry?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ApiServerProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [ENTRY], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOGBOOK_BIND_ADDRESS: '127.0.0.1', NO_COLOR: '1' },
+  const child: ChildProcess = spawn(process.execPath, [opts.entry ?? ENTRY], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOGBOOK_BIND_ADDRESS: '127.0.0.1', NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
