@@ -12,6 +12,7 @@ import { ControllerManager, kinds } from '@logbook/sdk';
 import { ReplicaSetReconciler } from '../replicaset';
 import { aNode, eventually, startSimulatedCluster, SimulatedCluster } from '../testing';
 import { DeploymentReconciler } from './deployment.reconciler';
+import { computePodTemplateHash } from './pod-template-hash';
 import { imageOf, isReadyPod, Kubectl, RolloutObserver } from './testing/rollout-observer';
 
 jest.setTimeout(180_000);
@@ -247,5 +248,86 @@ describe('Deployment rollouts that stall, Recreate, history limits and adoption'
     expect(rs.metadata!.ownerReferences).toEqual([expect.objectContaining({ kind: 'Deployment', name: 'kubia', controller: true })]);
     expect(rs.spec!.replicas).toBe(2);
     expect(rs.metadata!.annotations!['deployment.kubernetes.io/revision']).toBe('1');
+
+    // An orphan that appears later, with another template, is adopted as an old ReplicaSet and scaled away.
+    const late = await cluster.client.create(kinds.ReplicaSet, {
+      metadata: { name: 'kubia-late', namespace: ns, labels: { app: 'kubia', 'pod-template-hash': 'late' } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'kubia', 'pod-template-hash': 'late' } },
+        template: { metadata: { labels: { app: 'kubia', 'pod-template-hash': 'late' } }, spec: { containers: [{ name: 'nodejs', image: 'yinzige/kubia:v0' }] } },
+      },
+    });
+    await eventually(
+      async () => {
+        const now = await cluster.client.get(kinds.ReplicaSet, { namespace: ns, name: 'kubia-late' });
+        return now.metadata?.uid === late.metadata?.uid && now.metadata?.ownerReferences?.[0]?.name === 'kubia' && now.spec?.replicas === 0;
+      },
+      { what: 'the late orphan adopted and scaled to 0' },
+    );
+    expect(await sizes(ns)).toEqual({ 'yinzige/kubia:v0': 0, 'yinzige/kubia:v1': 2 });
+  });
+
+  it('names the new ReplicaSet with collisionCount in the hash when its name is taken by a ReplicaSet of another template', async () => {
+    const ns = 'collision';
+    await kubectl.ok(['create', 'namespace', ns]);
+    // Paused: the controller creates no ReplicaSet yet, so the name can be taken first.
+    const d = await cluster.client.create(kinds.Deployment, {
+      metadata: { name: 'kubia', namespace: ns },
+      spec: {
+        replicas: 1,
+        paused: true,
+        selector: { matchLabels: { app: 'kubia' } },
+        template: { metadata: { labels: { app: 'kubia' } }, spec: { containers: [{ name: 'nodejs', image: 'yinzige/kubia:v1' }] } },
+      },
+    });
+    const taken = `kubia-${computePodTemplateHash(d.spec!.template)}`;
+    await cluster.client.create(kinds.ReplicaSet, {
+      metadata: { name: taken, namespace: ns, labels: { app: 'squatter' } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'squatter' } },
+        template: { metadata: { labels: { app: 'squatter' } }, spec: { containers: [{ name: 'other', image: 'busybox' }] } },
+      },
+    });
+    await kubectl.ok(['rollout', 'resume', 'deployment', 'kubia', '-n', ns]);
+    await rolledOut(ns);
+    const after = await cluster.client.get(kinds.Deployment, { namespace: ns, name: 'kubia' });
+    expect(after.status!.collisionCount).toBe(1);
+    const [rs] = await replicaSets(ns);
+    expect(rs.metadata!.name).toBe(`kubia-${computePodTemplateHash(d.spec!.template, 1)}`);
+    expect(rs.metadata!.name).not.toBe(taken);
+    // The squatter is left alone.
+    expect((await cluster.client.get(kinds.ReplicaSet, { namespace: ns, name: taken })).metadata!.ownerReferences).toBeUndefined();
+  });
+
+  it('honours the deprecated rollbackTo annotation (revision 0: the previous one) and clears it', async () => {
+    const ns = 'rollback-to';
+    await kubectl.ok(['create', 'namespace', ns]);
+    await cluster.client.create(kinds.Deployment, {
+      metadata: { name: 'kubia', namespace: ns },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'kubia' } },
+        template: { metadata: { labels: { app: 'kubia' } }, spec: { containers: [{ name: 'nodejs', image: 'yinzige/kubia:v1' }] } },
+      },
+    });
+    await rolledOut(ns);
+    await kubectl.ok(['set', 'image', 'deployment', 'kubia', '-n', ns, 'nodejs=yinzige/kubia:v2']);
+    await rolledOut(ns);
+    await kubectl.ok(['annotate', 'deployment', 'kubia', '-n', ns, 'deprecated.deployment.rollback.to=0']);
+    const back = await eventually(
+      async () => {
+        const d = await cluster.client.get(kinds.Deployment, { namespace: ns, name: 'kubia' });
+        return imageOf(d.spec?.template?.spec) === 'yinzige/kubia:v1' ? d : undefined;
+      },
+      { what: 'the v1 template back' },
+    );
+    expect(back.metadata!.annotations!['deprecated.deployment.rollback.to']).toBeUndefined();
+    await rolledOut(ns);
+    expect(await sizes(ns)).toEqual({ 'yinzige/kubia:v1': 2, 'yinzige/kubia:v2': 0 });
+    expect((await replicaSetOf(ns, 'yinzige/kubia:v1')).metadata!.annotations!['deployment.kubernetes.io/revision']).toBe('3');
+    const events = (await cluster.client.list(kinds.Event, { namespace: ns, fieldSelector: 'involvedObject.kind=Deployment' })).items;
+    expect(events.map((e) => e.message)).toContain('Rolled back deployment "kubia" to revision 1');
   });
 });

@@ -11,29 +11,62 @@ import type { Deployment, Pod } from '@logbook/api';
 import { isEmptyLabelSelector } from '@logbook/api';
 import { isConflict, LabelSelectorError, labelSelectorFromSpec } from '@logbook/machinery';
 import type { LabelSelector } from '@logbook/machinery';
-import { controllerReferenceOf, InformerEvent, KubeObject, kinds, Reconciler, ReconcileContext, Request, Result, TerminalError } from '@logbook/sdk';
+import {
+  controllerReferenceOf,
+  InformerEvent,
+  KubeObject,
+  kinds,
+  Reconciler,
+  ReconcileContext,
+  Request,
+  Result,
+  TerminalError,
+  WatchMapContext,
+} from '@logbook/sdk';
 import { isRecreate } from './deployment-spec';
 import { DeploymentSync } from './deployment-sync';
 import { rolloutRecreate } from './recreate';
 import { getReplicaSetsForDeployment, podsByReplicaSet } from './replica-set-claims';
-import { POD_TEMPLATE_HASH_LABEL } from './revisions';
 import { rollback, rollbackTo } from './rollback';
 import { rolloutRolling } from './rolling';
 import { checkPausedConditions, isScalingEvent, sync, syncStatusOnly } from './sync';
 
 /**
- * The Deployment owning a pod, found without a cache: the pod's controller
- * is a ReplicaSet named `<deployment>-<pod-template-hash>` and the pod
- * carries that hash as a label. (Pods of adopted ReplicaSets named
- * otherwise map to nothing; their ReplicaSet's own status changes still
- * queue the Deployment.)
+ * The Deployment controlling a pod's ReplicaSet (kube's `getDeploymentForPod`):
+ * pod → its controlling ReplicaSet (by name and uid, from the cache) → that
+ * ReplicaSet's controlling Deployment.
  */
-export function deploymentOfPod(pod: KubeObject): Request | undefined {
+export function deploymentOfPod(pod: KubeObject, ctx: WatchMapContext): Request | undefined {
   const ref = controllerReferenceOf(pod);
-  const hash = pod.metadata?.labels?.[POD_TEMPLATE_HASH_LABEL];
-  if (!ref || ref.kind !== 'ReplicaSet' || !hash || !ref.name.endsWith(`-${hash}`)) return undefined;
-  const name = ref.name.slice(0, -(hash.length + 1));
-  return name ? { namespace: pod.metadata?.namespace ?? '', name } : undefined;
+  if (!ref || ref.kind !== 'ReplicaSet') return undefined;
+  const namespace = pod.metadata?.namespace ?? '';
+  const rs = ctx.lister(kinds.ReplicaSet).get(namespace, ref.name);
+  if (!rs || rs.metadata?.uid !== ref.uid) return undefined;
+  const owner = controllerReferenceOf(rs);
+  return owner?.kind === 'Deployment' ? { namespace, name: owner.name } : undefined;
+}
+
+/**
+ * The Deployments that could adopt an orphaned ReplicaSet: those in its
+ * namespace whose selector matches its labels (kube's
+ * `getDeploymentsForReplicaSet`, for add and update of orphans).
+ */
+export function deploymentsForOrphanReplicaSet(rs: KubeObject, ctx: WatchMapContext): Request[] {
+  if (controllerReferenceOf(rs) || rs.metadata?.deletionTimestamp) return [];
+  const namespace = rs.metadata?.namespace ?? '';
+  const labels = rs.metadata?.labels ?? {};
+  return ctx
+    .lister(kinds.Deployment)
+    .list(namespace)
+    .filter((d) => {
+      if (isEmptyLabelSelector(d.spec?.selector)) return false;
+      try {
+        return labelSelectorFromSpec(d.spec?.selector).matches(labels);
+      } catch {
+        return false;
+      }
+    })
+    .map((d) => ({ namespace, name: d.metadata!.name! }));
 }
 
 const isTerminal = (o: KubeObject) => ['Failed', 'Succeeded'].includes((o as Pod).status?.phase ?? '');
@@ -47,7 +80,10 @@ export function podGoneOrFinished(e: InformerEvent<KubeObject>): boolean {
 @Reconciler({
   for: kinds.Deployment,
   owns: [kinds.ReplicaSet],
-  watches: [{ kind: kinds.Pod, map: deploymentOfPod, predicates: [podGoneOrFinished] }],
+  watches: [
+    { kind: kinds.ReplicaSet, map: deploymentsForOrphanReplicaSet },
+    { kind: kinds.Pod, map: deploymentOfPod, predicates: [podGoneOrFinished] },
+  ],
   // kube-controller-manager's --concurrent-deployment-syncs default.
   maxConcurrentReconciles: 5,
 })

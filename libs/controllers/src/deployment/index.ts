@@ -4,7 +4,7 @@
  * deadlines. See README.md.
  */
 export { DeploymentControllerModule } from './deployment.module';
-export { DeploymentReconciler, deploymentOfPod } from './deployment.reconciler';
+export { DeploymentReconciler, deploymentOfPod, deploymentsForOrphanReplicaSet } from './deployment.reconciler';
 export { computePodTemplateHash } from './pod-template-hash';
 export {
   POD_TEMPLATE_HASH_LABEL,
