@@ -1,6 +1,6 @@
 import type { Node, Pod } from '@logbook/api';
-import { isAlreadyExists, isConflict, isNotFound } from '@logbook/machinery';
-import { InformerEvent, InformerFactory, kinds, KubeClient, SdkLogger, WorkQueue } from '@logbook/sdk';
+import { isAlreadyExists, isApiError, isConflict, isNotFound } from '@logbook/machinery';
+import { InformerEvent, InformerFactory, kinds, KubeClient, SdkLogger, TransportError, WorkQueue } from '@logbook/sdk';
 import { Logger } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import type { ContainerRuntime } from '../runtime/container-runtime';
@@ -26,6 +26,9 @@ export interface KubeletOptions extends NodeLeaseOptions {
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const keyOf = (pod: Pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`;
+/** Worth trying again: no answer, a conflict or a vanished object mid-way, a server error, throttling. */
+const isRetriable = (err: unknown) =>
+  err instanceof TransportError || isConflict(err) || isNotFound(err) || (isApiError(err) && (err.code >= 500 || err.code === 429));
 const rvNumber = (o: { metadata?: { resourceVersion?: string } } | undefined) => Number(o?.metadata?.resourceVersion ?? 0);
 
 /**
@@ -108,24 +111,34 @@ export class Kubelet {
 
   // --- node --------------------------------------------------------------------
 
-  /** Creates the Node; if it exists (a restart), brings its labels and status up to date. */
+  /**
+   * Creates the Node; if it exists (a restart), brings its labels and status
+   * up to date. Like a kubelet, it keeps trying while the API server cannot
+   * be reached or answers with a server error.
+   */
   private async register(): Promise<Node> {
-    const desired = nodeObject(this.opts.node, { version: this.opts.runtime.version, osImage: this.opts.osImage ?? 'Logbook node' }, Date.now());
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.opts.client.create(kinds.Node, desired);
+        return await this.registerOnce();
       } catch (err) {
-        if (!isAlreadyExists(err)) throw err;
-      }
-      try {
-        const existing = await this.opts.client.get(kinds.Node, { name: this.name });
-        const labelled = await this.opts.client.patch(kinds.Node, { name: this.name }, { metadata: { labels: desired.metadata!.labels } }, { type: 'merge' });
-        const status = { ...desired.status!, conditions: healthyConditions(Date.now(), existing.status?.conditions) };
-        return await this.opts.client.patchStatus(kinds.Node, { name: this.name }, { metadata: { resourceVersion: labelled.metadata?.resourceVersion }, status }, { type: 'merge' });
-      } catch (err) {
-        if (attempt >= 5 || !(isConflict(err) || isNotFound(err))) throw err;
+        if (!this.running || !isRetriable(err)) throw err;
+        if (attempt % 10 === 0) this.log.warn(`registering node ${this.name} (will retry): ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 5_000)));
       }
     }
+  }
+
+  private async registerOnce(): Promise<Node> {
+    const desired = nodeObject(this.opts.node, { version: this.opts.runtime.version, osImage: this.opts.osImage ?? 'Logbook node' }, Date.now());
+    try {
+      return await this.opts.client.create(kinds.Node, desired);
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+    const existing = await this.opts.client.get(kinds.Node, { name: this.name });
+    const labelled = await this.opts.client.patch(kinds.Node, { name: this.name }, { metadata: { labels: desired.metadata!.labels } }, { type: 'merge' });
+    const status = { ...desired.status!, conditions: healthyConditions(Date.now(), existing.status?.conditions) };
+    return this.opts.client.patchStatus(kinds.Node, { name: this.name }, { metadata: { resourceVersion: labelled.metadata?.resourceVersion }, status }, { type: 'merge' });
   }
 
   private scheduleHeartbeat(): void {
