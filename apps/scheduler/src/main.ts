@@ -8,7 +8,8 @@ import { SchedulerModule } from './scheduler.module';
  * The scheduler as its own process, against the API server at
  * LOGBOOK_SERVER (default http://127.0.0.1:8080), leader-elected on the
  * Lease kube-system/kube-scheduler (LOGBOOK_LEADER_ELECT=false to turn it
- * off). SIGTERM/SIGINT stop it, handing the lease back.
+ * off; LOGBOOK_IDENTITY names the replica). SIGTERM/SIGINT stop it,
+ * handing the lease back.
  */
 async function main(): Promise<void> {
   const log = new Logger('Scheduler');
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     SchedulerModule.forRoot({
       server: process.env.LOGBOOK_SERVER,
       token: process.env.LOGBOOK_TOKEN,
+      identity: process.env.LOGBOOK_IDENTITY,
       leaderElection: process.env.LOGBOOK_LEADER_ELECT === 'false' ? false : undefined,
     }),
   );
