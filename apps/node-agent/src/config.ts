@@ -19,6 +19,7 @@ import type { RuntimeKind } from './runtime/runtime-factory';
  * | `LOGBOOK_NODE_INDEX` | position of the first node in the cluster, for its address and pod CIDR (default 1) |
  * | `LOGBOOK_SIMULATED_START_DELAY_MS` | `min-max` from seeing a pod to running it (default `100-300`) |
  * | `LOGBOOK_SIMULATED_RUN_MS` | how long a job's container runs (default 1000) |
+ * | `LOGBOOK_KUBELET_EVENTS` | `false`: record no Pulled/Created/Started/Killing events (fewer API writes) |
  * | `LOGBOOK_SERVER`, `LOGBOOK_TOKEN` | the API server and a bearer token |
  */
 export function nodeAgentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): NodeAgentOptions {
@@ -56,6 +57,7 @@ export function nodeAgentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): N
     runtime: { kind, simulated: { ...(startDelayMs ? { startDelayMs } : {}), ...(runMs !== undefined ? { runMs } : {}) } },
     nodes,
     firstNodeIndex: env.LOGBOOK_NODE_INDEX ? positiveInt('LOGBOOK_NODE_INDEX', env.LOGBOOK_NODE_INDEX) : 1,
+    ...(env.LOGBOOK_KUBELET_EVENTS === 'false' ? { kubelet: { recordEvents: false } } : {}),
   };
 }
 

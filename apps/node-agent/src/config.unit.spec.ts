@@ -31,6 +31,11 @@ describe('node agent settings from the environment', () => {
     expect(o.runtime.simulated).toEqual({ startDelayMs: [0, 20], runMs: 250 });
   });
 
+  it('turns kubelet events off on request', () => {
+    expect(nodeAgentOptionsFromEnv({ LOGBOOK_KUBELET_EVENTS: 'false' }).kubelet).toEqual({ recordEvents: false });
+    expect(nodeAgentOptionsFromEnv({}).kubelet).toBeUndefined();
+  });
+
   it('says what is wrong with a bad value', () => {
     expect(() => nodeAgentOptionsFromEnv({ LOGBOOK_RUNTIME: 'docker' })).toThrow('LOGBOOK_RUNTIME must be simulated or process, not "docker"');
     expect(() => nodeAgentOptionsFromEnv({ LOGBOOK_NODE_LABELS: 'gpu' })).toThrow('a label must be key=value, not "gpu"');

@@ -8,6 +8,10 @@ const pod = (name: string, spec: Partial<Pod['spec']> = {}, annotations?: Record
   spec: { nodeName: 'node-1', containers: [{ name: 'main', image: 'luksa/kubia' }], ...spec },
 });
 const condition = (p: Pod, type: string) => p.status?.conditions?.find((c) => c.type === type);
+const reasonsFor = async (client: KubeClient, name: string) =>
+  (await client.list(kinds.Event, { namespace: 'default', fieldSelector: `involvedObject.name=${name}` })).items
+    .filter((e) => e.source?.component === 'kubelet')
+    .map((e) => `${e.type} ${e.reason}: ${e.message}`);
 const ready = (p: Pod) => p.status?.phase === 'Running' && condition(p, 'Ready')?.status === 'True';
 
 describe('the node agent with the simulated runtime, against a real apiserver', () => {
@@ -88,6 +92,11 @@ describe('the node agent with the simulated runtime, against a real apiserver', 
     expect(cs.imageID).toMatch(/^docker\.io\/luksa\/kubia@sha256:[0-9a-f]{64}$/);
     expect(cs.containerID).toMatch(/^simulated:\/\/[0-9a-f]{64}$/);
     expect(cs.state?.running?.startedAt).toBeTruthy();
+    const events = await eventually(async () => {
+      const e = await reasonsFor(client, 'web');
+      return e.length >= 3 ? e : undefined;
+    });
+    expect(events).toEqual(['Normal Pulled: Container image "luksa/kubia" already present on machine', 'Normal Created: Created container main', 'Normal Started: Started container main']);
   });
 
   it('finishes a graceful deletion: stops the pod, then deletes it for good', async () => {
@@ -96,6 +105,7 @@ describe('the node agent with the simulated runtime, against a real apiserver', 
     const deleting = await client.delete(kinds.Pod, { namespace: 'default', name: 'doomed' });
     expect(deleting.metadata?.deletionTimestamp).toBeTruthy();
     await eventually(async () => (await client.list(kinds.Pod, { namespace: 'default', fieldSelector: 'metadata.name=doomed' })).items.length === 0, { what: 'doomed gone' });
+    expect(await reasonsFor(client, 'doomed')).toContain('Normal Killing: Stopping container main');
   });
 
   it('runs a job image to completion: Succeeded, exit code 0', async () => {
@@ -114,6 +124,8 @@ describe('the node agent with the simulated runtime, against a real apiserver', 
     const restarted = await waitFor('retries', (x) => (x.status?.containerStatuses?.[0].restartCount ?? 0) >= 2, 'restarted twice');
     expect(restarted.status?.phase).toBe('Running');
     expect(restarted.status?.containerStatuses?.[0].lastState?.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+    const backOff = (await reasonsFor(client, 'retries')).find((e) => e.startsWith('Warning BackOff'));
+    expect(backOff).toBe(`Warning BackOff: Back-off restarting failed container main in pod retries_default(${restarted.metadata?.uid})`);
   });
 
   it('keeps an unready pod Running but not Ready, and the seed\'s kubia:v3 with a readiness probe likewise', async () => {

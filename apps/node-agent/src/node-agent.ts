@@ -17,7 +17,7 @@ export interface NodeAgentOptions extends ClientConfig {
    * Default 1.
    */
   firstNodeIndex?: number;
-  kubelet?: Pick<KubeletOptions, 'leaseDurationSeconds' | 'renewIntervalMs' | 'statusReportIntervalMs' | 'workers'>;
+  kubelet?: Pick<KubeletOptions, 'leaseDurationSeconds' | 'renewIntervalMs' | 'statusReportIntervalMs' | 'workers' | 'recordEvents'>;
 }
 
 /** `node-1` .. `node-n`. */

@@ -95,15 +95,9 @@ export class PodScheduler implements Reconciler {
     };
   }
 
-  /** A pod this scheduler should place: unbound, ours, not being deleted, not finished, not gated. */
+  /** A pod this scheduler should place (once its scheduling gates are gone): unbound, ours, not being deleted, not finished. */
   responsibleFor(pod: Pod): boolean {
-    return (
-      !pod.spec?.nodeName &&
-      this.names.has(pod.spec?.schedulerName ?? DEFAULT_SCHEDULER_NAME) &&
-      !pod.metadata?.deletionTimestamp &&
-      !isTerminal(pod) &&
-      !(pod.spec?.schedulingGates ?? []).length
-    );
+    return !pod.spec?.nodeName && this.names.has(pod.spec?.schedulerName ?? DEFAULT_SCHEDULER_NAME) && !pod.metadata?.deletionTimestamp && !isTerminal(pod);
   }
 
   async reconcile(req: Request, ctx: ReconcileContext): Promise<Result> {
@@ -114,6 +108,11 @@ export class PodScheduler implements Reconciler {
       return {};
     }
     if (this.cache.isAssumed(pod)) return {};
+    if ((pod.spec?.schedulingGates ?? []).length) {
+      this.unschedulable.delete(key);
+      await this.setScheduledCondition(pod, 'SchedulingGated', 'Scheduling is blocked due to non-empty scheduling gates', ctx);
+      return {};
+    }
 
     const result = schedulePod(pod, this.cache.nodes(), this.options.profile);
     if ('error' in result) {
@@ -149,11 +148,17 @@ export class PodScheduler implements Reconciler {
     const onlyPodChanges = ctx.causes.length > 0 && ctx.causes.every((c) => c.kind.kind === 'Pod' && c.source === 'for');
     if (unchanged && onlyPodChanges) return;
     void ctx.recorder.event(pod, 'Warning', 'FailedScheduling', message);
-    if (unchanged) return;
+    if (!unchanged) await this.setScheduledCondition(pod, 'Unschedulable', message, ctx);
+  }
+
+  /** `PodScheduled=False` with this reason and message, unless it says so already. */
+  private async setScheduledCondition(pod: Pod, reason: string, message: string, ctx: ReconcileContext): Promise<void> {
+    const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (current?.status === 'False' && current.reason === reason && current.message === message) return;
     const condition: PodCondition = {
       type: 'PodScheduled',
       status: 'False',
-      reason: 'Unschedulable',
+      reason,
       message,
       lastProbeTime: null,
       lastTransitionTime: current?.status === 'False' ? (current.lastTransitionTime ?? now()) : now(),

@@ -1,12 +1,13 @@
 import type { Node, Pod } from '@logbook/api';
 import { isAlreadyExists, isApiError, isConflict, isNotFound } from '@logbook/machinery';
-import { InformerEvent, InformerFactory, kinds, KubeClient, SdkLogger, TransportError, WorkQueue } from '@logbook/sdk';
+import { EventRecorder, InformerEvent, InformerFactory, kinds, KubeClient, SdkLogger, TransportError, WorkQueue } from '@logbook/sdk';
 import { Logger } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import type { ContainerRuntime } from '../runtime/container-runtime';
 import { NodeConfig } from './node-config';
 import { NodeLease, NodeLeaseOptions } from './node-lease';
 import { healthyConditions, nodeObject } from './node-object';
+import { ContainerEvents } from './container-events';
 import { desiredPodStatus, statusDiffers } from './pod-status';
 
 export interface KubeletOptions extends NodeLeaseOptions {
@@ -21,6 +22,8 @@ export interface KubeletOptions extends NodeLeaseOptions {
   statusReportIntervalMs?: number;
   /** Pods synced at once. Default 8. */
   workers?: number;
+  /** Record Pulled/Created/Started/Killing/BackOff events, as a kubelet does. Default true. */
+  recordEvents?: boolean;
   logger?: SdkLogger;
 }
 
@@ -58,11 +61,14 @@ export class Kubelet {
   private heartbeat?: NodeJS.Timeout;
   private registered?: Node;
   private running = false;
+  private readonly events: ContainerEvents;
 
   constructor(private readonly opts: KubeletOptions) {
     this.name = opts.node.name;
     this.log = opts.logger ?? new Logger(`Kubelet ${this.name}`);
     this.queue = new WorkQueue<string>({ name: `kubelet-${this.name}` });
+    const recorder = opts.recordEvents === false ? undefined : new EventRecorder(opts.client, { component: 'kubelet', instance: this.name, logger: this.log });
+    this.events = new ContainerEvents(recorder);
   }
 
   get node(): Node | undefined {
@@ -210,6 +216,7 @@ export class Kubelet {
 
     if (pod.metadata?.deletionTimestamp) {
       const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+      this.events.stopping(pod, this.opts.runtime.status(uid));
       await this.opts.runtime.killPod(pod, grace);
       try {
         await client.delete(kinds.Pod, { namespace: pod.metadata.namespace, name: pod.metadata.name! }, { gracePeriodSeconds: 0, preconditions: { uid } });
@@ -224,6 +231,7 @@ export class Kubelet {
     await this.opts.runtime.syncPod(pod);
     const rt = this.opts.runtime.status(uid);
     if (!rt) return;
+    this.events.observe(pod, rt);
     const desired = desiredPodStatus(pod, rt, { hostIP: this.opts.node.address, now: iso(Date.now()) });
     if (!statusDiffers(pod.status, desired)) return;
     const updated = await client.patchStatus(
@@ -245,6 +253,7 @@ export class Kubelet {
       if (live?.metadata?.uid === uid && live.spec?.nodeName === this.name) continue;
       await this.opts.runtime.killPod({ metadata: { uid, name, namespace } } as Pod, 0);
       await this.opts.runtime.removePod(uid);
+      this.events.forget(uid);
       this.uidToKey.delete(uid);
     }
   }

@@ -56,6 +56,17 @@ describe('startSimulatedCluster: scheduler and simulated nodes on a real apiserv
     await cluster.client.delete(kinds.Node, { name: 'node-ssd' });
   });
 
+  it('holds a pod with scheduling gates (SchedulingGated) and schedules it once they are removed', async () => {
+    const gated = aPod('gated').build();
+    gated.spec!.schedulingGates = [{ name: 'example.com/quota' }];
+    await cluster.client.create(kinds.Pod, gated);
+    const held = await cluster.waitForPod('gated', (p) => scheduledCondition(p)?.reason === 'SchedulingGated');
+    expect(scheduledCondition(held)).toMatchObject({ status: 'False', message: 'Scheduling is blocked due to non-empty scheduling gates' });
+    await cluster.client.patch(kinds.Pod, { namespace: 'default', name: 'gated' }, [{ op: 'remove', path: '/spec/schedulingGates' }], { type: 'json' });
+    const pod = await cluster.waitForPodReady('gated');
+    expect(scheduledCondition(pod)?.status).toBe('True');
+  });
+
   it('spreads six pods of one ReplicaSet two per node', async () => {
     // The ReplicaSet is only an owner here (no controller runs in this test).
     const rs = await cluster.client.create(kinds.ReplicaSet, aReplicaSet('spread').withReplicas(0).build());

@@ -20,7 +20,7 @@ export interface SimulatedClusterOptions {
    * back off from 200 ms.
    */
   runtime?: Omit<SimulatedRuntimeOptions, 'podCIDR'>;
-  kubelet?: Pick<KubeletOptions, 'leaseDurationSeconds' | 'renewIntervalMs' | 'statusReportIntervalMs' | 'workers'>;
+  kubelet?: Pick<KubeletOptions, 'leaseDurationSeconds' | 'renewIntervalMs' | 'statusReportIntervalMs' | 'workers' | 'recordEvents'>;
   /** Options for the apiserver process. */
   apiServer?: TestApiServerOptions;
 }
