@@ -12,6 +12,12 @@ export interface HttpReply {
 
 export class KeepAliveClient {
   readonly agent: http.Agent;
+  /**
+   * GETs sent again after the server reset a reused keep-alive socket.
+   * Node's documented remedy, and what client-go does for GETs; counted
+   * so that the report shows how often it happened.
+   */
+  resets = 0;
 
   constructor(
     readonly base: string,
@@ -25,13 +31,28 @@ export class KeepAliveClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets, timeout: 300_000 });
   }
 
-  request(method: string, path: string, body?: Buffer | string, contentType = 'application/json'): Promise<HttpReply> {
+  async request(method: string, path: string, body?: Buffer | string, contentType = 'application/json'): Promise<HttpReply> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(method, path, body, contentType);
+      } catch (err) {
+        const e = err as Error & { code?: string; reusedSocket?: boolean };
+        if (method !== 'GET' || e.code !== 'ECONNRESET' || !e.reusedSocket || attempt >= 2) throw err;
+        this.resets++;
+      }
+    }
+  }
+
+  private once(method: string, path: string, body: Buffer | string | undefined, contentType: string): Promise<HttpReply> {
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      const failed = (err: Error) =>
+      const failed = (err: Error & { code?: string }) =>
         reject(
-          new Error(
-            `${method} ${path}: ${err.message} after ${(performance.now() - started).toFixed(0)} ms on a ${req.reusedSocket ? 'reused keep-alive' : 'new'} socket`,
+          Object.assign(
+            new Error(
+              `${method} ${path}: ${err.message} after ${(performance.now() - started).toFixed(0)} ms on a ${req.reusedSocket ? 'reused keep-alive' : 'new'} socket`,
+            ),
+            { code: err.code, reusedSocket: req.reusedSocket },
           ),
         );
       const payload = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;

@@ -95,7 +95,7 @@ async function appendRate(server: PgServer, run: number, stored: KubeObject, api
       },
       { warmupSeconds: WARMUP_SECONDS, seconds: SECONDS, onWindow: window.onWindow },
     );
-    return { ...r, cpu: window.cpu() };
+    return { ...r, cpu: window.cpu(), resets: 0 };
   } finally {
     await store.close();
     await server.dropDatabase(db);
@@ -105,6 +105,8 @@ async function appendRate(server: PgServer, run: number, stored: KubeObject, api
 // ------------------------------------------------------------ HTTP shapes
 
 interface ShapeRun extends LoopResult {
+  /** Connection resets on reused keep-alive sockets (GETs sent again). */
+  resets: number;
   /** CPU in cores during the window: the API server, Postgres, this process, everything else on the machine. */
   cpu: { apiserver: number; pg: number | null; bench: number; other: number | null };
 }
@@ -229,7 +231,7 @@ async function runShape(shape: Shape, api: ApiServerProcess, meter: CpuMeter, ru
       minOps: shape.long ? shape.clients : 0,
       onWindow: window.onWindow,
     });
-    return { ...r, cpu: window.cpu() };
+    return { ...r, cpu: window.cpu(), resets: http.resets };
   } finally {
     http.close();
   }
@@ -353,6 +355,7 @@ async function main(): Promise<void> {
         fmtMs(med(shape.key, (r) => percentile(r.latencies, 50))),
         fmtMs(med(shape.key, (r) => percentile(r.latencies, 99))),
         fmtInt(med(shape.key, (r) => r.completed)),
+        runs.map((r) => String(r.shapes.get(shape.key)!.resets)).join(' / '),
         `${cores((r) => r.cpu.apiserver)} / ${cores((r) => r.cpu.pg)} / ${cores((r) => r.cpu.bench)} / ${cores((r) => r.cpu.other)}`,
       ]);
     }
@@ -364,6 +367,7 @@ async function main(): Promise<void> {
       fmtMs(median(runs.map((r) => percentile(r.append.latencies, 50)))),
       fmtMs(median(runs.map((r) => percentile(r.append.latencies, 99)))),
       fmtInt(median(runs.map((r) => r.append.completed))),
+      '-',
       (() => {
         const c = (f: (r: ShapeRun) => number | null) => {
           const v = median(runs.map((r) => f(r.append) ?? NaN));
@@ -372,13 +376,20 @@ async function main(): Promise<void> {
         return `${c((r) => r.cpu.apiserver)} / ${c((r) => r.cpu.pg)} / ${c((r) => r.cpu.bench)} / ${c((r) => r.cpu.other)}`;
       })(),
     ]);
-    log(table(['operation', 'clients', 'throughput', 'p50 ms', 'p99 ms', 'ops measured', `CPU cores (of ${cpuList.length}): apiserver / pg / bench / other`], rows));
+    log(table(['operation', 'clients', 'throughput', 'p50 ms', 'p99 ms', 'ops measured', 'resets (each run)', `CPU cores (of ${cpuList.length}): apiserver / pg / bench / other`], rows));
     log();
 
     const creates32 = med('create/32', (r) => r.perSec);
     const ratio = creates32 / appendRate;
     log(`creates/s at 32 clients ÷ event-store appends/s at ${APPEND_LOOPS} loops = ${fmtInt(creates32)} ÷ ${fmtInt(appendRate)} = ${ratio.toFixed(2)}`);
     log(`Target ≥ ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'MET' : 'NOT MET'}`);
+    const resets = runs.reduce((n, r) => n + [...r.shapes.values()].reduce((m, x) => m + x.resets, 0), 0);
+    if (resets > 0) {
+      log(
+        `${resets} GET(s) met a connection reset on a reused keep-alive socket and were sent again (counted in their latency): ` +
+          'the API server did not read the request before its 5 s keep-alive timer closed the socket, i.e. its event loop was stalled that long.',
+      );
+    }
     log();
     log('every run (creates/s at 32 clients, event-store appends/s, ratio):');
     runs.forEach((r, i) => {
