@@ -115,7 +115,11 @@ describe('ReplicaSet and ReplicationController controllers', () => {
       const s = await rsStatus(ns, 'web');
       return s?.replicas === 2 && s.readyReplicas === 2 && s.availableReplicas === 2 && s.observedGeneration === 3;
     }, { what: 'status after scaling down' });
-    const deleted = (await events(ns)).filter((e) => e.reason === 'SuccessfulDelete');
+    // Events are recorded beside the work, not before the status: wait for them.
+    const deleted = await eventually(async () => {
+      const e = (await events(ns)).filter((x) => x.reason === 'SuccessfulDelete');
+      return e.length >= 3 ? e : undefined;
+    }, { what: 'three SuccessfulDelete events' });
     expect(deleted).toHaveLength(3);
     expect(deleted[0].message).toMatch(/^Deleted pod: web-/);
   });
@@ -218,7 +222,10 @@ describe('ReplicaSet and ReplicationController controllers', () => {
     await client.create(kinds.ReplicaSet, rsNamed('quota', ns, 10));
     const cond = await eventually(async () => (await rsStatus(ns, 'quota'))?.conditions?.find((c) => c.type === 'ReplicaFailure'), { what: 'ReplicaFailure' });
     expect(cond).toMatchObject({ status: 'True', reason: 'FailedCreate', message: expect.stringContaining('exceeded quota') });
-    const failed = (await events(ns)).filter((e) => e.reason === 'FailedCreate');
+    const failed = await eventually(async () => {
+      const e = (await events(ns)).filter((x) => x.reason === 'FailedCreate');
+      return e.length ? e : undefined;
+    }, { what: 'a FailedCreate event' });
     expect(failed[0].type).toBe('Warning');
     expect(failed[0].message).toMatch(/^Error creating: .*exceeded quota/);
     // The first sync sent one create, not ten (slow start).
@@ -278,7 +285,7 @@ describe('ReplicaSet and ReplicationController controllers', () => {
       const s = (await client.get(kinds.ReplicationController, { namespace: ns, name: 'kubia' })).status;
       return s?.replicas === 5 && s.fullyLabeledReplicas === 5 && s.observedGeneration === 2;
     }, { what: 'RC status' });
-    const e = (await events(ns)).find((x) => x.reason === 'SuccessfulCreate');
-    expect(e?.source?.component).toBe('replication-controller');
+    const e = await eventually(async () => (await events(ns)).find((x) => x.reason === 'SuccessfulCreate'), { what: 'a SuccessfulCreate event' });
+    expect(e.source?.component).toBe('replication-controller');
   });
 });
