@@ -7,6 +7,7 @@ import { ApiError, badRequest } from '@logbook/machinery';
 import { Authenticator } from './auth/authenticator';
 import { CrdRegistrar } from './crd/crd-registrar';
 import { Discovery } from './handlers/discovery';
+import { HistoryApi } from './history';
 import { OpenApi } from './handlers/openapi';
 import { ResourceHandlers } from './handlers/rest';
 import { readBody, decodeObject } from './request/body';
@@ -38,6 +39,7 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
   private readonly resources: ResourceHandlers;
   private readonly authn = new Authenticator();
   private readonly crds: CrdRegistrar;
+  readonly history: HistoryApi;
 
   constructor(@Inject(EVENT_STORE) eventStore: EventStore) {
     this.store = new ResourceStore(eventStore.log, this.scheme, this.validator);
@@ -46,6 +48,7 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
     this.resources = new ResourceHandlers(this.store, eventStore.watchCache, (def, body, r) =>
       this.openApi.check(body, r, r.info.subresource === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : def),
     );
+    this.history = new HistoryApi(eventStore, this.store);
     this.crds = new CrdRegistrar(this.scheme, this.store, eventStore.watchCache, this.openApi.registry, this.validator);
   }
 
@@ -80,6 +83,11 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
       const user = this.authn.authenticate(req);
       if (isOpenApi) {
         if (!this.openApi.serve(req, res, url)) throw resourceNotFound();
+        return true;
+      }
+      if (info.group === 'logbook.io') {
+        if (!info.isResourceRequest && info.parts.length === 3) writeJson(res, 200, this.history.resourceList());
+        else await this.history.handle(req, res, info, url, user);
         return true;
       }
       if (!info.isResourceRequest) {

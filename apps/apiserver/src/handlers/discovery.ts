@@ -21,12 +21,12 @@ export class Discovery {
     return {
       kind: 'APIGroupList',
       apiVersion: 'v1',
-      groups: this.groups().map((g) => this.apiGroupBody(g.group, g.versions)),
+      groups: [...this.groups().map((g) => this.apiGroupBody(g.group, g.versions)), this.apiGroupBody('logbook.io', ['v1'])],
     };
   }
 
   apiGroup(group: string) {
-    const g = this.groups().find((x) => x.group === group);
+    const g = group === 'logbook.io' ? { group, versions: ['v1'] } : this.groups().find((x) => x.group === group);
     return g ? { kind: 'APIGroup', apiVersion: 'v1', ...this.apiGroupBody(g.group, g.versions) } : undefined;
   }
 
