@@ -124,7 +124,7 @@ describe('the node agent with the simulated runtime, against a real apiserver', 
     const restarted = await waitFor('retries', (x) => (x.status?.containerStatuses?.[0].restartCount ?? 0) >= 2, 'restarted twice');
     expect(restarted.status?.phase).toBe('Running');
     expect(restarted.status?.containerStatuses?.[0].lastState?.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
-    const backOff = (await reasonsFor(client, 'retries')).find((e) => e.startsWith('Warning BackOff'));
+    const backOff = await eventually(async () => (await reasonsFor(client, 'retries')).find((e) => e.startsWith('Warning BackOff')), { what: 'a BackOff event' });
     expect(backOff).toBe(`Warning BackOff: Back-off restarting failed container main in pod retries_default(${restarted.metadata?.uid})`);
   });
 
@@ -136,6 +136,23 @@ describe('the node agent with the simulated runtime, against a real apiserver', 
       expect(condition(p, 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [main]' });
       expect(p.status?.containerStatuses?.[0]).toMatchObject({ ready: false, started: true });
     }
+  });
+
+  it("keeps others' conditions: a readiness gate holds Ready until its condition is True", async () => {
+    await client.create(kinds.Pod, pod('gated', { readinessGates: [{ conditionType: 'example.com/load-balancer' }] }));
+    const held = await waitFor('gated', (x) => condition(x, 'ContainersReady')?.status === 'True', 'containers ready');
+    expect(condition(held, 'Ready')).toMatchObject({ status: 'False', reason: 'ReadinessGatesNotReady' });
+    await client.patchStatus(
+      kinds.Pod,
+      { namespace: 'default', name: 'gated' },
+      { status: { conditions: [{ type: 'example.com/load-balancer', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }] } },
+      { type: 'strategic' },
+    );
+    const open = await waitFor('gated', ready, 'Ready');
+    expect(condition(open, 'example.com/load-balancer')?.status).toBe('True');
+    // Metadata written by others meanwhile does not get in the kubelet's way.
+    await client.patch(kinds.Pod, { namespace: 'default', name: 'gated' }, { metadata: { labels: { tier: 'web' } } }, { type: 'merge' });
+    expect((await client.get(kinds.Pod, { namespace: 'default', name: 'gated' })).metadata?.labels).toEqual({ tier: 'web' });
   });
 
   it('runs init containers first', async () => {
