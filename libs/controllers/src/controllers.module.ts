@@ -5,6 +5,7 @@ import { NamespaceModule } from './namespace/namespace.module';
 import { DeploymentControllerModule } from './deployment/deployment.module';
 import { CronJobModule } from './cronjob/cronjob.module';
 import { JobModule } from './job/job.module';
+import { DaemonSetModule } from './daemonset/daemonset.module';
 import { StatefulSetModule } from './statefulset/statefulset.module';
 import { NodeLifecycleModule } from './node-lifecycle/node-lifecycle.module';
 import { PersistentVolumeModule } from './persistentvolume/persistentvolume.module';
@@ -23,6 +24,7 @@ import { PersistentVolumeModule } from './persistentvolume/persistentvolume.modu
     DeploymentControllerModule,
     CronJobModule,
     JobModule,
+    DaemonSetModule,
     StatefulSetModule,
     NodeLifecycleModule,
     PersistentVolumeModule,

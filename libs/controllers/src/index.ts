@@ -5,6 +5,7 @@ export * from './namespace';
 export * from './deployment';
 export * from './cronjob';
 export * from './job';
+export * from './daemonset';
 export * from './statefulset';
 export * from './node-lifecycle';
 export * from './persistentvolume';
