@@ -140,6 +140,17 @@ describe('CronJob controller', () => {
     expect(await jobsIn(ns)).toHaveLength(2);
   });
 
+  it('timeZone: runs at the schedule time of the CronJob zone', async () => {
+    const ns = await namespace();
+    // On the hour in India is half past in UTC.
+    await server.client.create(kinds.CronJob, cronBatchJob(ns, { schedule: '0 * * * *', timeZone: 'Asia/Kolkata' }));
+    const halfPast = Math.floor((clock.now() - 30 * 60_000) / 3_600_000) * 3_600_000 + 30 * 60_000 + 3_600_000;
+    clock.advanceTo(halfPast + 2_000);
+    const job = await eventually(async () => (await jobsIn(ns))[0], { what: 'the job at half past (UTC)' });
+    expect(job.metadata!.name).toBe(jobFor(halfPast));
+    expect(job.metadata!.annotations![SCHEDULED_TIMESTAMP_ANNOTATION]).toMatch(/T\d\d:00:00\+05:30$/);
+  });
+
   it('Forbid: holds a run back while the previous Job is active, and starts it once that finished', async () => {
     const ns = await namespace();
     await server.client.create(kinds.CronJob, cronBatchJob(ns, { concurrencyPolicy: 'Forbid' }));

@@ -1,3 +1,7 @@
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import type { ControllerRevision, DaemonSet, Pod } from '@logbook/api';
 import { ControllerManager, kinds } from '@logbook/sdk';
 import { Subscription } from 'rxjs';
@@ -224,6 +228,39 @@ describe('DaemonSet controller', () => {
     const events = (await cluster.client.list(kinds.Event, { namespace: ns })).items.map((e) => e.reason);
     expect(events).toContain('FailedDaemonPod');
     await cluster.client.delete(kinds.DaemonSet, { namespace: ns, name: 'flaky' });
+  });
+
+  it('kubectl rollout status, history and undo work on a DaemonSet', async () => {
+    const ns = await namespace();
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kubectl-ds-'));
+    const kubectl = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          'kubectl',
+          ['--server', cluster.url, '--cache-dir', path.join(home, 'cache'), '-n', ns, ...args],
+          { env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: path.join(home, 'none') }, timeout: 60_000 },
+          (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        ),
+      );
+    await cluster.client.create(kinds.DaemonSet, daemonSet(ns, 'logger'));
+    expect(await kubectl('rollout', 'status', 'daemonset/logger', '--timeout=60s')).toMatchObject({ code: 0, stdout: expect.stringContaining('daemon set "logger" successfully rolled out') });
+
+    await cluster.client.patch(kinds.DaemonSet, { namespace: ns, name: 'logger' }, { spec: { template: { spec: { containers: [{ name: 'main', image: 'example/logger:v2' }] } } } }, { type: 'strategic' });
+    expect(await kubectl('rollout', 'status', 'daemonset/logger', '--timeout=60s')).toMatchObject({ code: 0, stdout: expect.stringContaining('daemon set "logger" successfully rolled out') });
+    const history = await kubectl('rollout', 'history', 'daemonset/logger');
+    expect(history.code).toBe(0);
+    expect(history.stdout).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+
+    expect(await kubectl('rollout', 'undo', 'daemonset/logger')).toMatchObject({ code: 0, stdout: 'daemonset.apps/logger rolled back\n' });
+    expect(await kubectl('rollout', 'status', 'daemonset/logger', '--timeout=60s')).toMatchObject({ code: 0 });
+    await eventually(async () => {
+      const pods = await podsIn(ns);
+      return pods.length === 3 && pods.every((p) => p.spec!.containers[0].image === 'example/logger:v1' && isPodReady(p));
+    }, { timeoutMs: 30_000, what: 'the v1 pods back' });
+    // Undo made revision 1's template current again: it is renumbered 3.
+    const revisions = (await cluster.client.list(controllerRevisions, { namespace: ns })).items.map((r) => r.revision).sort();
+    expect(revisions).toEqual([2, 3]);
+    await cluster.client.delete(kinds.DaemonSet, { namespace: ns, name: 'logger' });
   });
 
   it('a node that joins gets a daemon pod', async () => {
