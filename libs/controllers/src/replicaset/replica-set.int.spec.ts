@@ -185,10 +185,11 @@ describe('ReplicaSet and ReplicationController controllers', () => {
     await waitForPods(ns, 'batch', 15);
     const starts = proxy.matching('POST', new RegExp(`^/api/v1/namespaces/${ns}/pods`)).map((r) => r.at);
     expect(starts).toHaveLength(15);
+    // A batch starts only when the previous one has been answered (>= 300 ms after its last request).
     const groups: number[][] = [];
     for (const t of starts) {
       const g = groups[groups.length - 1];
-      if (g && t - g[0] < 150) g.push(t);
+      if (g && t - g[g.length - 1] < 200) g.push(t);
       else groups.push([t]);
     }
     expect(groups.map((g) => g.length)).toEqual([1, 2, 4, 8]);
