@@ -56,6 +56,7 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     this.openApi.warm();
     await this.crds.start();
+    this.history.startRetention();
     const def = this.scheme.byGroupVersionResource('', 'v1', 'namespaces')!;
     const ctx: RequestContext = { user: SYSTEM_APISERVER, verb: 'create', requestId: randomUUID(), dryRun: false, fieldManager: 'kube-apiserver' };
     for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
@@ -67,8 +68,9 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.crds.stop();
+    await this.history.stopRetention();
   }
 
   /** Serves the request if it is an API request; false leaves it to the next handler. */
