@@ -155,6 +155,16 @@ describe('the node agent with the simulated runtime, against a real apiserver', 
     expect((await client.get(kinds.Pod, { namespace: 'default', name: 'gated' })).metadata?.labels).toEqual({ tier: 'web' });
   });
 
+  it('stops a pod failed through the API and keeps it Failed', async () => {
+    await client.create(kinds.Pod, pod('failed-by-hand'));
+    await waitFor('failed-by-hand', ready, 'Ready');
+    await client.patchStatus(kinds.Pod, { namespace: 'default', name: 'failed-by-hand' }, { status: { phase: 'Failed' } }, { type: 'merge' });
+    const stopped = await waitFor('failed-by-hand', (x) => !!x.status?.containerStatuses?.[0].state?.terminated, 'containers stopped');
+    expect(stopped.status?.phase).toBe('Failed');
+    expect(condition(stopped, 'Ready')?.status).toBe('False');
+    expect(await reasonsFor(client, 'failed-by-hand')).toContain('Normal Killing: Stopping container main');
+  });
+
   it('runs init containers first', async () => {
     await client.create(kinds.Pod, pod('with-init', { initContainers: [{ name: 'setup', image: 'busybox', command: ['sh', '-c', 'echo ready'] }] }));
     const p = await waitFor('with-init', ready, 'Ready');

@@ -160,7 +160,6 @@ export class PodScheduler implements Reconciler {
       status: 'False',
       reason,
       message,
-      lastProbeTime: null,
       lastTransitionTime: current?.status === 'False' ? (current.lastTransitionTime ?? now()) : now(),
     };
     try {

@@ -1,4 +1,4 @@
-import type { Node, Pod, PodStatus } from '@logbook/api';
+import type { Node, Pod } from '@logbook/api';
 import { isAlreadyExists, isApiError, isConflict, isNotFound } from '@logbook/machinery';
 import { EventRecorder, InformerEvent, InformerFactory, kinds, KubeClient, SdkLogger, TransportError, WorkQueue } from '@logbook/sdk';
 import { Logger } from '@nestjs/common';
@@ -8,7 +8,7 @@ import { NodeConfig } from './node-config';
 import { NodeLease, NodeLeaseOptions } from './node-lease';
 import { healthyConditions, nodeObject } from './node-object';
 import { ContainerEvents } from './container-events';
-import { desiredPodStatus, KUBELET_CONDITIONS, statusDiffers } from './pod-status';
+import { desiredPodStatus, statusDiffers, statusPatch } from './pod-status';
 
 export interface KubeletOptions extends NodeLeaseOptions {
   client: KubeClient;
@@ -29,26 +29,6 @@ export interface KubeletOptions extends NodeLeaseOptions {
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const keyOf = (pod: Pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`;
-/**
- * The strategic merge patch a kubelet sends for a pod's status (as the
- * kubelet's status manager does): no resourceVersion, so writes by others
- * to the pod's metadata (finalizers, owners, labels) never conflict with
- * it; conditions merge by type, so others' conditions stay; container
- * statuses are replaced whole; the uid names the pod it was computed for.
- */
-export function statusPatch(pod: Pod, desired: PodStatus): Record<string, unknown> {
-  const { conditions = [], qosClass: _q, ...rest } = desired;
-  const kubeletOwned = new Set<string>(KUBELET_CONDITIONS);
-  return {
-    metadata: { uid: pod.metadata?.uid },
-    status: {
-      ...rest,
-      '$setElementOrder/conditions': conditions.map((c) => ({ type: c.type })),
-      conditions: conditions.filter((c) => kubeletOwned.has(c.type)),
-    },
-  };
-}
-
 /** Worth trying again: no answer, a conflict or a vanished object mid-way, a server error, throttling. */
 const isRetriable = (err: unknown) =>
   err instanceof TransportError || isConflict(err) || isNotFound(err) || (isApiError(err) && (err.code >= 500 || err.code === 429));
@@ -246,13 +226,24 @@ export class Kubelet {
       return;
     }
 
+    // A pod the API says has finished never runs again, and never goes back to a running phase
+    // (whoever set it: this kubelet, or someone failing it by hand).
     const finished = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-    if (finished && !this.opts.runtime.status(uid)) return;
-    await this.opts.runtime.syncPod(pod);
+    if (finished) {
+      const known = this.opts.runtime.status(uid);
+      if (!known) return;
+      if ([...known.initContainers, ...known.containers].some((c) => !c.state.terminated)) {
+        this.events.stopping(pod, known);
+        await this.opts.runtime.killPod(pod, pod.spec?.terminationGracePeriodSeconds ?? 30);
+      }
+    } else {
+      await this.opts.runtime.syncPod(pod);
+    }
     const rt = this.opts.runtime.status(uid);
     if (!rt) return;
     this.events.observe(pod, rt);
     const desired = desiredPodStatus(pod, rt, { hostIP: this.opts.node.address, now: iso(Date.now()) });
+    if (finished) desired.phase = pod.status!.phase;
     if (!statusDiffers(pod.status, desired)) return;
     const updated = await client.patchStatus(kinds.Pod, { namespace: pod.metadata!.namespace, name: pod.metadata!.name! }, statusPatch(pod, desired), {
       type: 'strategic',

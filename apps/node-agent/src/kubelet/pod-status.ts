@@ -53,7 +53,8 @@ export function podPhase(pod: Pod, rt: RuntimePodStatus): Phase {
 }
 
 function condition(type: string, ok: boolean, reason?: string, message?: string): PodCondition {
-  const c: PodCondition = { type, status: ok ? 'True' : 'False', lastProbeTime: null };
+  // No `lastProbeTime: null`: in a patch, null deletes, so the stored condition would never equal it.
+  const c: PodCondition = { type, status: ok ? 'True' : 'False' };
   if (!ok && reason) c.reason = reason;
   if (!ok && message) c.message = message;
   return c;
@@ -132,7 +133,28 @@ export function withTransitionTimes(next: PodCondition[], previous: PodCondition
   });
 }
 
-/** Whether `desired` says something `current` does not (ignoring key order). */
+/**
+ * The strategic merge patch a kubelet sends for a pod's status (as the
+ * kubelet's status manager does): no resourceVersion, so writes by others
+ * to the pod's metadata (finalizers, owners, labels) never conflict with
+ * it; conditions merge by type, so others' conditions stay; container
+ * statuses are replaced whole; the uid names the pod it was computed for.
+ */
+export function statusPatch(pod: Pod, desired: PodStatus): Record<string, unknown> {
+  const { conditions = [], qosClass: _q, ...rest } = desired;
+  const kubeletOwned = new Set<string>(KUBELET_CONDITIONS);
+  return {
+    metadata: { uid: pod.metadata?.uid },
+    status: {
+      ...rest,
+      '$setElementOrder/conditions': conditions.map((c) => ({ type: c.type })),
+      // A condition merges into the stored one, so what it no longer says must be deleted (null).
+      conditions: conditions.filter((c) => kubeletOwned.has(c.type)).map((c) => ({ ...c, reason: c.reason ?? null, message: c.message ?? null })),
+    },
+  };
+}
+
+/** Whether `desired` says something `current` does not (ignoring key order, and nulls, which a patch deletes). */
 export function statusDiffers(current: PodStatus | undefined, desired: PodStatus): boolean {
   return canonical(current ?? {}) !== canonical(desired);
 }
@@ -140,7 +162,7 @@ export function statusDiffers(current: PodStatus | undefined, desired: PodStatus
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, value) =>
     value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => a.localeCompare(b)))
+      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, x]) => x !== undefined && x !== null).sort(([a], [b]) => a.localeCompare(b)))
       : value,
   );
 }

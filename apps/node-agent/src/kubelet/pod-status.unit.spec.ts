@@ -1,6 +1,7 @@
 import type { Pod } from '@logbook/api';
 import type { RuntimeContainerStatus, RuntimePodStatus } from '../runtime/container-runtime';
-import { desiredPodStatus, podPhase, statusDiffers } from './pod-status';
+import { applyStrategicMergePatch, builtinSchemaFor } from '@logbook/machinery';
+import { desiredPodStatus, podPhase, statusDiffers, statusPatch } from './pod-status';
 
 const running = (name: string, ready = true): RuntimeContainerStatus => ({
   name,
@@ -98,5 +99,21 @@ describe('the status a kubelet reports', () => {
     const unready = desiredPodStatus(p, rt([running('a', false), running('b')]), { ...input, now: '2026-01-01T00:01:00Z' });
     expect(unready.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime).toBe('2026-01-01T00:01:00Z');
     expect(statusDiffers(first, unready)).toBe(true);
+  });
+});
+
+describe('writing the status is idempotent', () => {
+  it('once the patch is applied as the apiserver applies it, the same runtime state asks for no further write', () => {
+    const input = { hostIP: '172.18.0.2', now: '2026-01-01T00:00:05Z' };
+    const bound: Pod = { ...pod(), status: { ...pod().status, conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: '2026-01-01T00:00:00Z' }] } };
+    for (const state of [rt([waiting('a'), waiting('b')]), rt([running('a'), running('b', false)]), rt([running('a'), running('b')])]) {
+      const desired = desiredPodStatus(bound, state, input);
+      const stored = applyStrategicMergePatch(bound, statusPatch(bound, desired), builtinSchemaFor('v1', 'Pod'));
+      Object.assign(bound, { status: stored.status });
+      expect(statusDiffers(bound.status, desiredPodStatus(bound, state, { ...input, now: '2026-01-01T00:09:00Z' }))).toBe(false);
+    }
+    expect(bound.status?.conditions?.map((c) => c.type)).toEqual(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+    // Ready went False → True: its reason and message went with it.
+    expect(bound.status?.conditions?.find((c) => c.type === 'Ready')).toEqual({ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:05Z' });
   });
 });
