@@ -387,7 +387,7 @@ async function main(): Promise<void> {
     if (resets > 0) {
       log(
         `${resets} GET(s) met a connection reset on a reused keep-alive socket and were sent again (counted in their latency): ` +
-          'the API server did not read the request before its 5 s keep-alive timer closed the socket, i.e. its event loop was stalled that long.',
+          'the API server had not read the request when its 5 s keep-alive timer closed the socket: its event loop went that long without reading sockets.',
       );
     }
     log();
