@@ -1,5 +1,6 @@
 import { DynamicModule, INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { endAllWatches } from './handlers/watch';
 
 export interface ServeOptions {
   name: string;
@@ -26,6 +27,10 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
     stopping = true;
     log.log(`${signal}: shutting down`);
     setTimeout(() => process.exit(1), 20_000).unref();
+    // Watches never end by themselves; the HTTP server waits for every
+    // connection, so end them first (clients resume from their last
+    // resourceVersion, on this replica's successor or another).
+    endAllWatches();
     await app?.close().catch((err) => log.error(`closing: ${(err as Error).message}`));
     await opts.afterClose?.().catch((err) => log.error(`after close: ${(err as Error).message}`));
     log.log('stopped');

@@ -25,6 +25,9 @@ import { fromScale, toScale } from './scale';
 import { selectorPredicate } from './selectors';
 import { includeObject, serveWatch } from './watch';
 
+/** Resources whose registry returns the deleted object instead of a Status (kube's ReturnDeletedObject). */
+const RETURNS_DELETED_OBJECT = new Set(['/pods', '/namespaces', '/services', 'apiextensions.k8s.io/customresourcedefinitions']);
+
 /** One resource request, resolved: which resource, which object, how to answer. */
 export interface ResourceRequest {
   req: IncomingMessage;
@@ -261,7 +264,16 @@ export class ResourceHandlers {
     this.verbAllowed(r, 'delete');
     const opts = await this.readDeleteOptions(r);
     const { object, deleted } = await this.store.delete(r.def, r.info.namespace, r.info.name, opts, r.ctx);
-    this.respond(r, deleted ? 200 : 202, object);
+    if (!deleted) {
+      this.respond(r, 202, object);
+    } else if (RETURNS_DELETED_OBJECT.has(`${r.def.group}/${r.def.resource}`)) {
+      this.respond(r, 200, object);
+    } else {
+      // As kube-apiserver's generic registry: a Status naming what went.
+      const details: Record<string, unknown> = { name: object.metadata.name, kind: r.def.resource, uid: object.metadata.uid };
+      if (r.def.group) details.group = r.def.group;
+      writeJson(r.res, 200, successStatus(details));
+    }
   }
 
   private async deleteCollection(r: ResourceRequest): Promise<void> {

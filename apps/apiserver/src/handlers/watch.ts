@@ -25,6 +25,14 @@ export interface WatchRequest {
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
+/** Every open watch stream of this process, so shutdown can end them (clients then resume elsewhere). */
+const openWatches = new Set<() => void>();
+
+/** Ends every watch stream; a server draining for shutdown calls this before closing. */
+export function endAllWatches(): void {
+  for (const finish of [...openWatches]) finish();
+}
+
 /**
  * `?watch=true`: a stream of `{"type": ..., "object": ...}` lines.
  *
@@ -85,6 +93,7 @@ export async function serveWatch(
   const finish = () => {
     if (done) return;
     done = true;
+    openWatches.delete(finish);
     sub.unsubscribe();
     clearTimeout(timer);
     clearInterval(bookmarkTimer);
@@ -118,6 +127,7 @@ export async function serveWatch(
     const rv = progress.live ? Math.max(progress.seq, cache.currentSeq) : progress.seq;
     write('BOOKMARK', { kind: def.kind, apiVersion: def.group ? `${def.group}/${def.version}` : def.version, metadata: { resourceVersion: String(rv) } });
   }, BOOKMARK_INTERVAL_MS);
+  openWatches.add(finish);
   res.on('close', finish);
   req.on('error', finish);
 }
