@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
-import { createTestDatabase, TestDatabase } from '../../../libs/event-store/src/testing';
+import { createTestDatabase, TestDatabase } from '@logbook/sdk/testing';
 import { RunningProcess, freePort, startCompiled, tempDir, waitForHttp } from '../../../test/e2e/processes';
 
 /**
@@ -20,7 +20,7 @@ describe('website operator against the all-in-one', () => {
     });
 
   beforeAll(async () => {
-    db = await createTestDatabase('logbook_ws');
+    db = await createTestDatabase();
     const port = await freePort();
     server = `http://127.0.0.1:${port}`;
     logbook = startCompiled('apps/logbook/src/main.js', { DATABASE_URL: db.url, PORT: String(port) });

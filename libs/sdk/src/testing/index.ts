@@ -8,3 +8,5 @@ export { eventually } from './eventually';
 export { startTcpProxy } from './tcp-proxy';
 export type { TcpProxy } from './tcp-proxy';
 export { FakeClock } from '../clock';
+export { createTestDatabase } from './database';
+export type { TestDatabase } from './database';
