@@ -272,7 +272,9 @@ export class ResourceHandlers {
       // As kube-apiserver's generic registry: a Status naming what went.
       const details: Record<string, unknown> = { name: object.metadata.name, kind: r.def.resource, uid: object.metadata.uid };
       if (r.def.group) details.group = r.def.group;
-      writeJson(r.res, 200, successStatus(details));
+      // metadata.resourceVersion (Status carries a ListMeta) is the DELETED
+      // event's position: a client can wait for its cache to get there.
+      writeJson(r.res, 200, { ...successStatus(details), metadata: { resourceVersion: object.metadata.resourceVersion } });
     }
   }
 

@@ -189,7 +189,18 @@ export class KubeClient {
     if (opts.preconditions) body.preconditions = opts.preconditions;
     if (opts.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = opts.gracePeriodSeconds;
     if (opts.dryRun) body.dryRun = ['All'];
-    return this.write(kind, 'delete', { method: 'DELETE', path: this.objectPath(kind, key), body });
+    return this.write(kind, 'delete', { method: 'DELETE', path: this.objectPath(kind, key), body }, (result) => {
+      // Most resources answer a deleted object with a Status (kube's
+      // generic registry); give callers the object's identity and the
+      // deletion's resourceVersion either way.
+      const r = result as { kind?: string; metadata?: { resourceVersion?: string }; details?: { name?: string; uid?: string } };
+      if (r?.kind !== 'Status') return result;
+      return {
+        apiVersion: apiVersionOf(kind),
+        kind: kind.kind,
+        metadata: { name: r.details?.name ?? key.name, namespace: key.namespace, uid: r.details?.uid, resourceVersion: r.metadata?.resourceVersion },
+      } as T;
+    });
   }
 
   /** Replaces the status subresource (spec changes in `obj` are ignored by the server). */
@@ -247,10 +258,10 @@ export class KubeClient {
     });
   }
 
-  private async write<T>(kind: ResourceKind<unknown>, verb: ObservedWrite['verb'], req: HttpRequest): Promise<T> {
+  private async write<T>(kind: ResourceKind<unknown>, verb: ObservedWrite['verb'], req: HttpRequest, shape: (result: T) => T = (r) => r): Promise<T> {
     const headers: Record<string, string> = { ...req.headers };
     if (this.scope.causeSeq) headers[CAUSE_SEQ_HEADER] = this.scope.causeSeq;
-    const result = await this.transport.json<T>({ ...req, headers, timeoutMs: this.scope.requestTimeoutMs });
+    const result = shape(await this.transport.json<T>({ ...req, headers, timeoutMs: this.scope.requestTimeoutMs }));
     for (const observe of this.scope.observers) observe({ kind, verb, object: result as KubeObject });
     return result;
   }
