@@ -5,6 +5,7 @@
  * kube-scheduler's default order and the first that fails decides, as the
  * scheduling framework's `RunFilterPlugins` does.
  */
+import { TAINT_NOT_READY, TAINT_UNREACHABLE, effectiveTaints, toleratesTaint } from '@logbook/api';
 import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration } from '@logbook/api';
 import { hostPortsOf, NodeInfo } from './node-info';
 import { allocatableOf, CPU, MEMORY, PODS, podRequests } from './resources';
@@ -17,8 +18,6 @@ export const untoleratedTaintReason = (t: Taint) => `node(s) had untolerated tai
 export const insufficientReason = (resource: string) => `Insufficient ${resource}`;
 
 export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
-export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
 
 export interface FilterPlugin {
   readonly name: string;
@@ -37,37 +36,6 @@ export const nodeUnschedulable: FilterPlugin = {
 };
 
 // --- TaintToleration -----------------------------------------------------------
-
-/** kube's `Toleration.ToleratesTaint`. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-      // An empty key with Equal matches nothing (validation forbids it anyway).
-      return !!t.key && (t.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
-
-/**
- * The node's taints, plus the one the node lifecycle controller gives a node
- * whose Ready condition is not True (`not-ready` for False, `unreachable`
- * for Unknown or missing) when it has not been added yet: a NotReady node
- * takes no new pods unless they tolerate it, exactly as in Kubernetes.
- */
-export function effectiveTaints(node: Node): Taint[] {
-  const taints = [...(node.spec?.taints ?? [])];
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-  if (ready?.status !== 'True') {
-    const key = ready?.status === 'False' ? TAINT_NOT_READY : TAINT_UNREACHABLE;
-    if (!taints.some((t) => t.key === key && t.effect === 'NoSchedule')) taints.push({ key, effect: 'NoSchedule' });
-  }
-  return taints;
-}
 
 export const taintToleration: FilterPlugin = {
   name: 'TaintToleration',
@@ -184,3 +152,5 @@ export function runFilters(pod: Pod, node: NodeInfo, filters: readonly FilterPlu
   }
   return [];
 }
+
+export { TAINT_NOT_READY, TAINT_UNREACHABLE, effectiveTaints, toleratesTaint };

@@ -14,10 +14,9 @@
  *
  * Pure functions.
  */
+import { TAINT_NOT_READY, TAINT_UNREACHABLE, effectiveTaints, toleratesTaint } from '@logbook/api';
 import type { Affinity, DaemonSet, Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodSpec, Taint, Toleration } from '@logbook/api';
 
-export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
 export const TAINT_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
 export const TAINT_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
 export const TAINT_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
@@ -46,31 +45,6 @@ export function daemonTolerations(spec: PodSpec | undefined): Toleration[] {
     else out.push(t);
   }
   return out;
-}
-
-/** kube's Toleration.ToleratesTaint. */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-      return !!t.key && (t.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
-
-/** The node's taints, with the NotReady/unreachable one its Ready condition implies (see the file comment). */
-export function effectiveTaints(node: Node): Taint[] {
-  const taints = [...(node.spec?.taints ?? [])];
-  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-  if (ready?.status !== 'True') {
-    const key = ready?.status === 'False' ? TAINT_NOT_READY : TAINT_UNREACHABLE;
-    if (!taints.some((t) => t.key === key && t.effect === 'NoSchedule')) taints.push({ key, effect: 'NoSchedule' });
-  }
-  return taints;
 }
 
 function untolerated(taints: readonly Taint[], tolerations: readonly Toleration[], effects: readonly string[]): Taint | undefined {
@@ -163,3 +137,5 @@ export function targetNodeName(pod: Pod): string | undefined {
   }
   return undefined;
 }
+
+export { TAINT_NOT_READY, TAINT_UNREACHABLE, effectiveTaints, toleratesTaint };

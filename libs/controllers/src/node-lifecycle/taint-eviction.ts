@@ -12,24 +12,11 @@
  *   the controller assumes those tolerations here (the seconds are
  *   configurable), which is what the plugin would have written.
  */
+import { toleratesTaint } from '@logbook/api';
 import type { Pod, Taint, Toleration } from '@logbook/api';
 import { TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints';
 
 export const DEFAULT_TOLERATION_SECONDS = 300;
-
-/** Kubernetes' Toleration.ToleratesTaint. */
-export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  switch (toleration.operator ?? 'Equal') {
-    case 'Exists':
-      return true;
-    case 'Equal':
-      return (toleration.value ?? '') === (taint.value ?? '');
-    default:
-      return false;
-  }
-}
 
 /** The pod's tolerations plus those DefaultTolerationSeconds admission would add. */
 export function effectiveTolerations(pod: Pod, defaultSeconds = DEFAULT_TOLERATION_SECONDS): Toleration[] {
@@ -75,3 +62,5 @@ export function evictionDecision(pod: Pod, taints: readonly Taint[], opts: { now
   if (!earliest) return { kind: 'stay' };
   return earliest.at <= opts.now ? { kind: 'evict-now', reason: `tolerated taint ${earliest.taint.key}:NoExecute for its tolerationSeconds` } : { kind: 'evict-at', ...earliest };
 }
+
+export { toleratesTaint };

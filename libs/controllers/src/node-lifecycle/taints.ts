@@ -5,8 +5,9 @@
  */
 import type { Node, NodeCondition, Taint } from '@logbook/api';
 
-export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
-export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
+import { TAINT_NOT_READY, TAINT_UNREACHABLE } from '@logbook/api';
+
+export { TAINT_NOT_READY, TAINT_UNREACHABLE };
 export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 export const TAINT_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
 export const TAINT_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
