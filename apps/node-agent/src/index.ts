@@ -23,3 +23,5 @@ export type { Behaviour, SimulationRule } from './runtime/simulated/simulation-r
 export { PodIpAllocator } from './runtime/simulated/pod-ip-allocator';
 export { NodeAgentModule, NodeAgentService, NODE_AGENT_OPTIONS } from './node-agent.module';
 export { nodeAgentOptionsFromEnv, parseLabels, parseTaints } from './config';
+export { VolumeManager, VolumeSetUpError, AtomicWriter, checkHostPathType, containerResourceValue, formatMap, podFieldValue } from './volumes';
+export type { VolumeManagerOptions, ContainerMount, PodVolumes } from './volumes';

@@ -228,6 +228,25 @@ export class KubeClient {
     });
   }
 
+  /**
+   * Creates through a subresource of an object (`POST .../{name}/{subresource}`):
+   * a ServiceAccount's `token` (a TokenRequest), a Pod's `eviction` or
+   * `binding`. Resolves with what the server returns.
+   */
+  createSubresource<R>(kind: ResourceKind<unknown>, key: ObjectKey, subresource: string, body: unknown, opts: WriteOptions = {}): Promise<R> {
+    if (!/^[a-z][a-z0-9-]*$/.test(subresource)) throw new Error(`not a subresource name: ${JSON.stringify(subresource)}`);
+    const headers: Record<string, string> = this.scope.causeSeq ? { [CAUSE_SEQ_HEADER]: this.scope.causeSeq } : {};
+    // Not reported to write observers: the answer is not the object (no resourceVersion of it to wait for).
+    return this.transport.json<R>({
+      method: 'POST',
+      path: this.objectPath(kind, key, subresource),
+      body,
+      query: this.writeQuery(opts),
+      headers,
+      timeoutMs: this.scope.requestTimeoutMs,
+    });
+  }
+
   patchStatus<T>(kind: ResourceKind<T>, key: ObjectKey, patch: unknown, opts: PatchOptions): Promise<T> {
     return this.patchAt(kind, key, patch, opts, 'status');
   }
