@@ -18,6 +18,8 @@ import { RequestContext, UserInfo } from './storage/context';
 import { resourceNotFound, toApiError } from './storage/errors';
 import { ResourceStore } from './storage/resource-store';
 import { ObjectValidator } from './storage/validator';
+import { ServiceAllocator, serviceAllocationOptionsFromEnv } from './storage/service-allocation';
+import { ensureKubernetesService } from './storage/service-allocation-bootstrap';
 
 export const CAUSE_SEQ_HEADER = 'x-logbook-cause-seq';
 
@@ -40,9 +42,12 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
   private readonly authn = new Authenticator();
   private readonly crds: CrdRegistrar;
   readonly history: HistoryApi;
+  readonly serviceAllocator: ServiceAllocator;
 
   constructor(@Inject(EVENT_STORE) eventStore: EventStore) {
     this.store = new ResourceStore(eventStore.log, this.scheme, this.validator);
+    this.serviceAllocator = new ServiceAllocator(eventStore.log, serviceAllocationOptionsFromEnv());
+    this.store.useCompanion(this.serviceAllocator);
     this.discovery = new Discovery(this.scheme);
     this.openApi = new OpenApi(this.scheme);
     this.resources = new ResourceHandlers(this.store, eventStore.watchCache, (def, body, r) =>
@@ -66,6 +71,7 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
         if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
       });
     }
+    await ensureKubernetesService(this.store, this.scheme, this.serviceAllocator, ctx);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -9,6 +9,8 @@ import { DaemonSetModule } from './daemonset/daemonset.module';
 import { StatefulSetModule } from './statefulset/statefulset.module';
 import { NodeLifecycleModule } from './node-lifecycle/node-lifecycle.module';
 import { PersistentVolumeModule } from './persistentvolume/persistentvolume.module';
+import { EndpointsModule } from './endpoints/endpoints.module';
+import { EndpointSliceModule } from './endpointslice/endpointslice.module';
 
 /**
  * Every built-in controller, as one Nest module. Each controller lives in
@@ -28,6 +30,8 @@ import { PersistentVolumeModule } from './persistentvolume/persistentvolume.modu
     StatefulSetModule,
     NodeLifecycleModule,
     PersistentVolumeModule,
+    EndpointsModule,
+    EndpointSliceModule,
   ],
 })
 export class ControllersModule {}

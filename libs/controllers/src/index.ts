@@ -9,4 +9,6 @@ export * from './daemonset';
 export * from './statefulset';
 export * from './node-lifecycle';
 export * from './persistentvolume';
+export * from './endpoints';
+export * from './endpointslice';
 export * from './shared';

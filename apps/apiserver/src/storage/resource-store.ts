@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'crypto';
-import { EventLog, KubeObject, ResourceType } from '@logbook/event-store';
+import { AppendOp, EventLog, KubeObject, ResourceType, StoredEvent } from '@logbook/event-store';
 import { ResourceDefinition, Scheme, applyDefaults, prepareForCreate, prepareForStatusUpdate, prepareForUpdate, semanticEqual } from '@logbook/api';
-import { applyConfiguration, badRequest, conflict, forbidden, notFound, recordUpdate } from '@logbook/machinery';
+import { ApiError, applyConfiguration, badRequest, conflict, forbidden, notFound, recordUpdate } from '@logbook/machinery';
 import { RequestContext, provenanceOf } from './context';
 import { toApiError } from './errors';
 import { ObjectValidator } from './validator';
@@ -25,6 +25,25 @@ export interface ListQuery {
   resourceVersion?: number;
 }
 
+/**
+ * Objects a kind's writes add or remove in the same transaction (the
+ * Service registry's ClusterIP and NodePort allocations).
+ */
+export interface WriteCompanion {
+  applies(def: ResourceDefinition): boolean;
+  /** May fill in the object (it has its name and uid). */
+  create(obj: Obj): Promise<CompanionWrite>;
+  /** May fill in `next`, which replaces `old`. */
+  update(next: Obj, old: Obj): Promise<CompanionWrite>;
+  remove(old: Obj): Promise<AppendOp[]>;
+}
+
+export interface CompanionWrite {
+  readonly ops: AppendOp[];
+  /** A failed append: the error to answer, 'retry' (read and choose again), or undefined when it is not the companion's. */
+  explain(err: unknown): ApiError | 'retry' | undefined;
+}
+
 /** How many times a read-modify-write retries when it loses a race it did not ask to lose. */
 const MAX_RETRIES = 8;
 
@@ -39,6 +58,7 @@ export const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, '
 export class ResourceStore {
   /** Mutating admission: each may change an incoming object (in its storage version) before defaulting. */
   private readonly mutators: Array<(def: ResourceDefinition, obj: Obj) => Obj> = [];
+  private readonly companions: WriteCompanion[] = [];
 
   constructor(
     private readonly log: EventLog,
@@ -49,6 +69,21 @@ export class ResourceStore {
   /** Adds a mutating admission step, run on every object written through the API. */
   useMutator(mutate: (def: ResourceDefinition, obj: Obj) => Obj): void {
     this.mutators.push(mutate);
+  }
+
+  /** Adds objects written along with a kind's objects, in the same append. */
+  useCompanion(companion: WriteCompanion): void {
+    this.companions.push(companion);
+  }
+
+  private companionOf(def: ResourceDefinition): WriteCompanion | undefined {
+    return this.companions.find((c) => c.applies(def));
+  }
+
+  /** One append, or one atomic appendAll with the companion's ops; resolves with the object's event. */
+  private async appendWith(op: AppendOp, extra: AppendOp[] | undefined): Promise<StoredEvent> {
+    if (!extra?.length) return this.log.append(op);
+    return (await this.log.appendAll([op, ...extra]))[0];
   }
 
   private mutate(def: ResourceDefinition, obj: Obj): Obj {
@@ -128,11 +163,15 @@ export class ResourceStore {
       // a Job's selector and labels carry its uid and name.
       candidate = prepareForCreate(candidate, this.scheme) as Obj;
       this.validator.validateCreate(def, candidate);
+      const extra = await this.companionOf(def)?.create(candidate);
       if (ctx.dryRun) return this.present(def, candidate);
       try {
-        const e = await this.log.append({ type: 'create', resourceType: this.resourceType(def), object: candidate, provenance: provenanceOf(ctx, 'create') });
+        const e = await this.appendWith({ type: 'create', resourceType: this.resourceType(def), object: candidate, provenance: provenanceOf(ctx, 'create') }, extra?.ops);
         return this.present(def, e.object as Obj);
       } catch (err) {
+        const verdict = extra?.explain(err);
+        if (verdict instanceof ApiError) throw verdict;
+        if (verdict === 'retry' && attempt < MAX_RETRIES) continue;
         const apiErr = toApiError(err, def);
         if (generated && apiErr.reason === 'AlreadyExists' && attempt < MAX_RETRIES) continue;
         throw apiErr;
@@ -240,16 +279,22 @@ export class ResourceStore {
       if (!opts.apply) next = recordUpdate(old, next, manager) as Obj;
       if (semanticEqual(next, old)) return this.present(def, old);
       this.validator.validateUpdate(def, next, old);
+      const finishing = this.finishesDeletion(next);
+      const companion = this.companionOf(def);
+      const extra = finishing ? companion && { ops: await companion.remove(old), explain: () => 'retry' as const } : await companion?.update(next, old);
       if (ctx.dryRun) return this.present(def, next);
       try {
-        const finishing = this.finishesDeletion(next);
-        const e = await this.log.append(
+        const e = await this.appendWith(
           finishing
             ? { type: 'delete', resourceType: this.resourceType(def), namespace, name, object: next, preconditions: { resourceVersion: String(current.rv) }, provenance: provenanceOf(ctx) }
             : { type: 'update', resourceType: this.resourceType(def), object: next, preconditions: { resourceVersion: String(current.rv) }, provenance: provenanceOf(ctx) },
+          extra?.ops,
         );
         return this.present(def, e.object as Obj);
       } catch (err) {
+        const verdict = extra?.explain(err);
+        if (verdict instanceof ApiError) throw verdict;
+        if (verdict === 'retry' && attempt < MAX_RETRIES) continue;
         const apiErr = toApiError(err, def);
         const mine = expectedResourceVersion !== undefined && expectedResourceVersion !== '';
         if (apiErr.reason === 'Conflict' && !mine && attempt < MAX_RETRIES) continue;
@@ -369,11 +414,14 @@ export class ResourceStore {
       } else if (ctx.dryRun) {
         return { object: this.present(def, old), deleted: true };
       }
+      // What the object held (a Service's allocations) goes in the same append.
+      const released = deferred ? undefined : await this.companionOf(def)?.remove(old);
       try {
-        const e = await this.log.append(
+        const e = await this.appendWith(
           deferred
             ? { type: 'update', resourceType: this.resourceType(def), object: next, preconditions: { resourceVersion: String(current.rv) }, provenance: provenanceOf(ctx, 'delete') }
             : { type: 'delete', resourceType: this.resourceType(def), namespace, name, object: next, preconditions: { resourceVersion: String(current.rv) }, provenance: provenanceOf(ctx, 'delete') },
+          released,
         );
         return { object: this.present(def, e.object as Obj), deleted: !deferred };
       } catch (err) {

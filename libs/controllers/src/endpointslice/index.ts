@@ -1,0 +1,2 @@
+export { EndpointSliceModule } from './endpointslice.module';
+export * from './endpointslice.reconciler';
