@@ -204,3 +204,7 @@ export { humanAge, humanDuration, shortHumanDuration } from './duration/human-du
 // JSON helpers
 export { isJsonObject, jsonClone, jsonEqual } from './json';
 export type { JsonObject, JsonPrimitive, JsonValue } from './json';
+
+// Differences between two versions of an object (JSON Patch and readable lines)
+export { deepEqual, diffObjects, hideBookkeeping, pointer, readablePath, readableValue, redactValue } from './diff/object-diff';
+export type { DiffOptions, JsonPatchOp, ObjectDiff, PathSegment } from './diff/object-diff';

@@ -27,6 +27,7 @@ export * from './leader';
 export * from './metrics';
 export * from './manager';
 export * from './nest';
+export * from './replay';
 export { realClock, sleep } from './clock';
 export type { Clock, TimerHandle } from './clock';
 export type { SdkLogger } from './logging';

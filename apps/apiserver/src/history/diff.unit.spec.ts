@@ -1,6 +1,6 @@
 import type { KubeObject } from '@logbook/event-store';
 import { applyJsonPatch } from '@logbook/machinery';
-import { diffObjects, readablePath, readableValue } from './diff';
+import { diffObjects, readablePath, readableValue } from '@logbook/machinery';
 import { LAST_APPLIED, redactObject, secretMask } from './redact';
 
 const deployment = (replicas: number, image: string, extra: Record<string, unknown> = {}) => ({

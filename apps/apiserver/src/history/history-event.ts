@@ -1,5 +1,5 @@
 import type { KubeObject, StoredEvent } from '@logbook/event-store';
-import { JsonPatchOp, diffObjects } from './diff';
+import { JsonPatchOp, diffObjects } from '@logbook/machinery';
 import { isSecret, redactObject, secretMask } from './redact';
 
 export const GROUP_VERSION = 'logbook.io/v1';

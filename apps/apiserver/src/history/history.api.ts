@@ -23,7 +23,7 @@ import { resourceNotFound, toApiError } from '../storage/errors';
 import { ResourceStore } from '../storage/resource-store';
 import { toAuditEvent } from './audit';
 import { Explainer } from './explain';
-import { diffObjects } from './diff';
+import { diffObjects } from '@logbook/machinery';
 import { GROUP_VERSION, HistoryEvent, historyTable, rfc3339 } from './history-event';
 import { isSecret, redactObject, secretMask } from './redact';
 import { eventMatches, parseHistoryFilter, parseSeq, parseTime, resolveResource } from './query';

@@ -1,5 +1,5 @@
 import type { KubeObject } from '@logbook/event-store';
-import type { PathSegment } from './diff';
+import type { PathSegment } from '@logbook/machinery';
 
 /**
  * Secret values never leave the history API, the audit export or their

@@ -129,6 +129,15 @@ export class KubeClient {
   }
 
   /**
+   * A GET of any path of the server, parsed as JSON: for APIs that are not
+   * kinds, such as Logbook's history under `/apis/logbook.io/v1`.
+   */
+  getRaw<T>(path: string, query?: Record<string, string | number | boolean | undefined>): Promise<T> {
+    if (!path.startsWith('/')) throw new Error(`getRaw needs an absolute path, not ${JSON.stringify(path)}`);
+    return this.transport.json<T>({ method: 'GET', path, query, timeoutMs: this.scope.requestTimeoutMs });
+  }
+
+  /**
    * Watches a kind as an Observable of typed events (see `WatchEvent`).
    * Nothing is sent until subscription; unsubscribing closes the request.
    */
