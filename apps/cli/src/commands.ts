@@ -258,33 +258,30 @@ export const explain: Command = {
 export const replay: Command = {
   name: 'replay',
   aliases: ['timeline'],
-  summary: 'Step through an object and everything it owns (a Deployment, its ReplicaSets, their Pods) over a window.',
-  usage: 'logbook replay TYPE/NAME [-n NS] [--since TIME] [--until TIME] [--from-rv RV] [--to-rv RV] [-o table|json|yaml]',
-  flags: [...WINDOW_FLAGS],
+  summary: 'Step through an object and everything it owns (a Deployment, its ReplicaSets, their Pods) over a window; with --reconcile, run a controller again, dry, as of then.',
+  usage:
+    'logbook replay TYPE/NAME [-n NS] [--since TIME] [--until TIME] [--from-rv RV] [--to-rv RV] [-o table|json|yaml]\n' +
+    '  logbook replay TYPE/NAME --reconcile CONTROLLER --at RV|TIME [-n NS] [-o table|json|yaml]        (one reconcile, dry)\n' +
+    '  logbook replay TYPE/NAME --reconcile CONTROLLER [--since ...|--from-rv ...] [-o table|json|yaml] (one per change of the window)',
+  flags: [...WINDOW_FLAGS, { name: 'reconcile' }, { name: 'at' }],
   async run(ctx) {
     const output = parseOutput(ctx.args.flags.get('output'), ['table', 'json', 'yaml'], 'table');
     const { type, name } = parseObjectArgs(ctx.args.positionals);
     if (!type || !name) throw new UsageError('replay needs an object: TYPE/NAME');
     const t = await ctx.resolver.resolve(type);
-    const q = new URLSearchParams({ group: t.group, resource: t.resource, name });
-    windowParams(ctx, q);
-    const base = `${scoped(ctx, 'timeline', t)}?${q}`;
-    let timeline: Json | undefined;
-    let cont = '';
-    do {
-      const page = await ctx.client.getJson<Json>(cont ? `${base}&continue=${encodeURIComponent(cont)}` : base);
-      if (!timeline) timeline = page;
-      else timeline.items.push(...page.items);
-      cont = page.metadata.continue ?? '';
-      if (ctx.io.progress && cont) ctx.io.err(`\r${timeline!.items.length} events…`);
-    } while (cont);
-    if (ctx.io.progress && timeline!.items.length >= 500) ctx.io.err('\r\x1b[K');
+    if (ctx.args.flags.has('at') && !ctx.args.flags.has('reconcile')) throw new UsageError('--at goes with --reconcile CONTROLLER');
+    const timeline = () => fetchTimeline(ctx, t, name);
+    if (ctx.args.flags.has('reconcile')) {
+      await replayReconcile(ctx, t, name, output, timeline);
+      return;
+    }
+    const tl = await timeline();
     if (output !== 'table') {
-      delete timeline!.metadata.continue;
+      delete tl!.metadata.continue;
       ctx.io.out(dump(timeline, output));
       return;
     }
-    const rows = timeline!.items.map((i: Json) => [
+    const rows = tl!.items.map((i: Json) => [
       shortTime(i.time),
       String(i.seq),
       `${'  '.repeat(i.depth)}${i.kind}/${i.name}`,
@@ -293,20 +290,89 @@ export const replay: Command = {
       i.subresource ? `${i.verb}/${i.subresource}` : i.verb,
       i.state.text,
     ]);
-    ctx.io.out(`Timeline of ${t.kind} ${t.namespaced ? `${ctx.namespace}/` : ''}${name}: ${timeline!.items.length} events, ${timeline!.objects.length} objects\n\n`);
-    if (timeline!.initial?.length) {
+    ctx.io.out(`Timeline of ${t.kind} ${t.namespaced ? `${ctx.namespace}/` : ''}${name}: ${tl!.items.length} events, ${tl!.objects.length} objects\n\n`);
+    if (tl!.initial?.length) {
       ctx.io.out('Before the window:\n');
-      const before = timeline!.initial.map((i: Json) => [`  ${'  '.repeat(i.depth)}${i.kind}/${i.name}`, `rv ${i.seq}`, i.state.text]);
+      const before = tl!.initial.map((i: Json) => [`  ${'  '.repeat(i.depth)}${i.kind}/${i.name}`, `rv ${i.seq}`, i.state.text]);
       ctx.io.out(formatTable(['  OBJECT', 'AS OF', 'STATE'], before) + '\n');
     }
     const lines = formatTable(['TIME', 'RV', 'OBJECT', 'EVENT', 'ACTOR', 'VERB', 'STATE'], rows).split('\n');
     ctx.io.out(lines[0] + '\n');
-    timeline!.items.forEach((i: Json, n: number) => {
+    tl!.items.forEach((i: Json, n: number) => {
       ctx.io.out(lines[n + 1] + '\n');
       if (i.type === 'MODIFIED') for (const c of i.change.slice(0, 5)) ctx.io.out(`${' '.repeat(4 + 2 * i.depth)}${c}\n`);
     });
   },
 };
+
+/** The timeline of an object and what it owns over the window flags, every page. */
+async function fetchTimeline(ctx: Context, t: ResourceType, name: string): Promise<Json> {
+  const q = new URLSearchParams({ group: t.group, resource: t.resource, name });
+  windowParams(ctx, q);
+  const base = `${scoped(ctx, 'timeline', t)}?${q}`;
+  let timeline: Json | undefined;
+  let cont = '';
+  do {
+    const page = await ctx.client.getJson<Json>(cont ? `${base}&continue=${encodeURIComponent(cont)}` : base);
+    if (!timeline) timeline = page;
+    else timeline.items.push(...page.items);
+    cont = page.metadata.continue ?? '';
+    if (ctx.io.progress && cont) ctx.io.err(`\r${timeline!.items.length} events…`);
+  } while (cont);
+  if (ctx.io.progress && timeline!.items.length >= 500) ctx.io.err('\r\x1b[K');
+  return timeline;
+}
+
+/**
+ * `replay --reconcile`: the controller's reconcile of the object, dry, at
+ * one point (`--at`) or at every resourceVersion of the window's timeline.
+ */
+async function replayReconcile(ctx: Context, t: ResourceType, name: string, output: string, timeline: () => Promise<Json>): Promise<void> {
+  const { CliPastReader, findController, renderReport, replayAt, stepRow } = await import('./replay-reconcile');
+  const controller = findController(ctx.args.flags.get('reconcile')!);
+  if (controller.kind !== t.kind) throw new UsageError(`the ${controller.name} controller reconciles ${controller.kind}s, not ${t.kind}s`);
+  const reader = new CliPastReader(ctx.client);
+  const request = { namespace: t.namespaced ? ctx.namespace : '', name };
+  const at = ctx.args.flags.get('at');
+  if (at !== undefined) {
+    const res = await ctx.client.get(`${GV}/asof/${encodeURIComponent(at)}/api/v1/namespaces?limit=1`);
+    const rv = String(res.headers['x-logbook-resource-version']);
+    const events = await ctx.client.getJson<Json>(`${GV}/history?${new URLSearchParams({ fromResourceVersion: rv, toResourceVersion: rv, limit: '1' })}`);
+    const time = events.items[0] ? new Date(events.items[0].time) : undefined;
+    const report = await replayAt(reader, controller, request, rv, time);
+    ctx.io.out(output === 'table' ? renderReport(report, time) : dump(report, output as 'json' | 'yaml'));
+    return;
+  }
+  const steps: Json[] = (await timeline()).items;
+  const seen = new Set<string>();
+  const points = steps.filter((i) => !seen.has(i.resourceVersion) && seen.add(i.resourceVersion));
+  if (points.length === 0) {
+    ctx.io.err('No changes in the window: nothing to replay.\n');
+    return;
+  }
+  const reports = [];
+  const rows: string[][] = [];
+  for (const [n, p] of points.entries()) {
+    if (ctx.io.progress) ctx.io.err(`\r${progressBar(n, points.length)} step ${n + 1}/${points.length}`);
+    const report = await replayAt(reader, controller, request, p.resourceVersion, new Date(p.time));
+    reports.push(report);
+    rows.push([...stepRow(report, shortTime(p.time)), `${p.kind}/${p.name} ${p.type.toLowerCase()}`]);
+  }
+  if (ctx.io.progress) ctx.io.err('\r\x1b[K');
+  if (output !== 'table') {
+    ctx.io.out(dump({ kind: 'ReplayList', apiVersion: 'logbook.io/v1', items: reports }, output as 'json' | 'yaml'));
+    return;
+  }
+  ctx.io.out(`Replay of ${controller.name} for ${t.kind} ${request.namespace ? `${request.namespace}/` : ''}${name} at each of ${points.length} changes, dry: nothing was sent.\n\n`);
+  const [rv, time, result, writes, change] = [0, 1, 2, 3, 4];
+  ctx.io.out(formatTable(['RV', 'TIME', 'CHANGE', 'RESULT', 'WOULD WRITE'], rows.map((r) => [r[rv], r[time], r[change], r[result], r[writes]])));
+}
+
+/** `[#####     ]` for step `n` of `total`. */
+function progressBar(n: number, total: number, width = 20): string {
+  const done = Math.round((n / total) * width);
+  return `[${'#'.repeat(done)}${' '.repeat(width - done)}]`;
+}
 
 // --- audit ---------------------------------------------------------------------------------
 

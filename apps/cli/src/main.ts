@@ -7,6 +7,7 @@
  * context of $KUBECONFIG or ~/.kube/config (--kubeconfig, --context), else
  * http://127.0.0.1:8080.
  */
+import '../../logbook/src/register-paths';
 import * as path from 'path';
 import { UsageError } from './args';
 import { COMMANDS, GLOBAL_FLAGS, Io, runCommand } from './commands';
