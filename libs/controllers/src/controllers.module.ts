@@ -11,6 +11,7 @@ import { NodeLifecycleModule } from './node-lifecycle/node-lifecycle.module';
 import { PersistentVolumeModule } from './persistentvolume/persistentvolume.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { EndpointSliceModule } from './endpointslice/endpointslice.module';
+import { HostPathProvisionerModule } from './hostpath-provisioner/hostpath-provisioner.module';
 
 /**
  * Every built-in controller, as one Nest module. Each controller lives in
@@ -32,6 +33,7 @@ import { EndpointSliceModule } from './endpointslice/endpointslice.module';
     PersistentVolumeModule,
     EndpointsModule,
     EndpointSliceModule,
+    HostPathProvisionerModule,
   ],
 })
 export class ControllersModule {}

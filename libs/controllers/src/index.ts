@@ -11,4 +11,5 @@ export * from './node-lifecycle';
 export * from './persistentvolume';
 export * from './endpoints';
 export * from './endpointslice';
+export * from './hostpath-provisioner';
 export * from './shared';

@@ -3,10 +3,15 @@
  * pv_controller syncClaim), for one PersistentVolumeClaim:
  *
  * - unbound: bind it to the best matching volume (volume-matching.ts); if
- *   none, and its class is served by the hostPath provisioner, create a
- *   volume for it (pre-bound) and bind to that next time; other
- *   provisioners are waited for (ExternalProvisioning); no class: Pending
- *   with a FailedBinding event.
+ *   none, and its class has a provisioner, annotate the claim
+ *   (`volume.kubernetes.io/storage-provisioner`) and wait for the volume
+ *   (ExternalProvisioning; Logbook's hostPath provisioner is one of them,
+ *   libs/controllers/src/hostpath-provisioner); no class: Pending with a
+ *   FailedBinding event.
+ * - a class with volumeBindingMode WaitForFirstConsumer: nothing happens
+ *   before a pod using the claim is on a node; then the claim is annotated
+ *   `volume.kubernetes.io/selected-node` (kube's scheduler does that) and
+ *   binds or is provisioned as above.
  * - binding writes, in Kubernetes' order so a crash half-way is finished
  *   by the next reconcile: the volume's claimRef, the volume's phase Bound,
  *   the claim's volumeName (+ bind-completed annotations), the claim's
@@ -16,19 +21,19 @@
  * Reconciles run one at a time, so two claims never race for one volume
  * in this process; writes carry resourceVersions against other writers.
  */
-import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '@logbook/api';
-import { isAlreadyExists, isConflict, isNotFound } from '@logbook/machinery';
+import type { PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '@logbook/api';
+import { isConflict, isNotFound } from '@logbook/machinery';
 import { kindOf, kinds, KubeObject, ReconcileContext, Reconciler, Request, Result, WatchMapContext } from '@logbook/sdk';
 import {
   ANN_BETA_STORAGE_PROVISIONER,
   ANN_BIND_COMPLETED,
   ANN_BOUND_BY_CONTROLLER,
+  ANN_SELECTED_NODE,
   ANN_STORAGE_PROVISIONER,
   claimRefTo,
   findBestMatch,
-  HOSTPATH_PROVISIONERS,
   isVolumeBoundToClaim,
-  provisionedVolume,
+  NO_PROVISIONER,
   requestedClass,
 } from './volume-matching';
 
@@ -48,12 +53,31 @@ const pendingClaims = (_: KubeObject, ctx: WatchMapContext): Request[] =>
     .filter((c) => c.status?.phase !== 'Bound')
     .map((c) => ({ namespace: c.metadata?.namespace ?? '', name: c.metadata!.name! }));
 
+/** The claims a pod mounts (a scheduled consumer lets WaitForFirstConsumer claims bind). */
+const claimsOfPod = (pod: Pod): Request[] =>
+  (pod.spec?.volumes ?? []).filter((v) => v.persistentVolumeClaim).map((v) => ({ namespace: pod.metadata?.namespace ?? '', name: v.persistentVolumeClaim!.claimName }));
+
+/** The node of a running (or about to run) pod that mounts the claim. */
+async function consumerNode(ctx: ReconcileContext, claim: PersistentVolumeClaim): Promise<string | undefined> {
+  const pods = await ctx.cache.list(kinds.Pod, { namespace: claim.metadata?.namespace });
+  const consumer = pods.find(
+    (p) =>
+      p.spec?.nodeName &&
+      !p.metadata?.deletionTimestamp &&
+      p.status?.phase !== 'Succeeded' &&
+      p.status?.phase !== 'Failed' &&
+      claimsOfPod(p).some((r) => r.name === claim.metadata?.name),
+  );
+  return consumer?.spec?.nodeName;
+}
+
 @Reconciler({
   name: 'persistentvolume-binder',
   for: kinds.PersistentVolumeClaim,
   watches: [
     { kind: kinds.PersistentVolume, map: (pv, ctx) => claimOfVolume(pv) ?? pendingClaims(pv, ctx) },
     { kind: storageClasses, map: pendingClaims },
+    { kind: kinds.Pod, map: (pod) => claimsOfPod(pod as Pod) },
   ],
   maxConcurrentReconciles: 1,
 })
@@ -96,20 +120,37 @@ export class ClaimBinderReconciler implements Reconciler {
 
     const classes = await ctx.cache.list(storageClasses);
     const className = requestedClass(claim, classes);
+    const sc = className ? classes.find((c) => c.metadata?.name === className) : undefined;
+    // WaitForFirstConsumer: nothing binds before a pod using the claim has a node (kube's scheduler chooses it; here the first consumer's node).
+    if (sc?.volumeBindingMode === 'WaitForFirstConsumer' && !claim.metadata?.annotations?.[ANN_SELECTED_NODE]) {
+      const node = await consumerNode(ctx, claim);
+      if (!node) {
+        await this.setClaimStatus(ctx, claim, { phase: 'Pending' });
+        void ctx.recorder.event(claim, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
+        return {};
+      }
+      await ctx.client.patch(
+        kinds.PersistentVolumeClaim,
+        { namespace: claim.metadata?.namespace, name: claim.metadata!.name! },
+        { metadata: { resourceVersion: claim.metadata?.resourceVersion, annotations: { [ANN_SELECTED_NODE]: node } } },
+        { type: 'merge' },
+      );
+      return {};
+    }
     const match = findBestMatch(claim, volumes, className);
     if (match) {
       await this.bind(ctx, match, claim);
       return {};
     }
     await this.setClaimStatus(ctx, claim, { phase: 'Pending' });
-    const sc = className ? classes.find((c) => c.metadata?.name === className) : undefined;
     if (!className) {
       void ctx.recorder.event(claim, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set');
     } else if (!sc) {
       void ctx.recorder.event(claim, 'Warning', 'ProvisioningFailed', `storageclass.storage.k8s.io "${className}" not found`);
-    } else if (HOSTPATH_PROVISIONERS.has(sc.provisioner)) {
-      await this.provision(ctx, claim, sc);
+    } else if (sc.provisioner === NO_PROVISIONER) {
+      void ctx.recorder.event(claim, 'Warning', 'ProvisioningFailed', `no volume plugin matched name: ${NO_PROVISIONER}`);
     } else {
+      // Every provisioner is external to this controller (Logbook's hostPath one included): it sees the annotation and creates a volume.
       await this.annotateProvisioner(ctx, claim, sc.provisioner);
       void ctx.recorder.event(
         claim,
@@ -167,21 +208,6 @@ export class ClaimBinderReconciler implements Reconciler {
     if (!wasBound) {
       void ctx.recorder.event(bound, 'Normal', 'Bound', `Successfully bound to PersistentVolume ${pv.metadata?.name}`);
     }
-  }
-
-  private async provision(ctx: ReconcileContext, claim: PersistentVolumeClaim, sc: StorageClass): Promise<void> {
-    await this.annotateProvisioner(ctx, claim, sc.provisioner);
-    const pv = provisionedVolume(claim, sc);
-    try {
-      await ctx.client.create(kinds.PersistentVolume, pv);
-      void ctx.recorder.event(claim, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${pv.metadata?.name} using ${sc.provisioner}`);
-    } catch (err) {
-      if (!isAlreadyExists(err)) {
-        void ctx.recorder.event(claim, 'Warning', 'ProvisioningFailed', `failed to provision volume with StorageClass "${sc.metadata?.name}": ${(err as Error).message}`);
-        throw err;
-      }
-    }
-    // The new volume's event brings the claim back (watch on PersistentVolume) to bind it.
   }
 
   private async annotateProvisioner(ctx: ReconcileContext, claim: PersistentVolumeClaim, provisioner: string): Promise<void> {

@@ -4,11 +4,11 @@ export { VolumePhaseReconciler } from './volume-phase.reconciler';
 export { DefaultStorageClassReconciler } from './default-storage-class.reconciler';
 export {
   DEFAULT_CLASS_ANNOTATION,
+  ANN_SELECTED_NODE,
   DEFAULT_HOSTPATH_ROOT,
   HOSTPATH_PROVISIONER,
   defaultClass,
   findBestMatch,
-  provisionedVolume,
   requestedClass,
   standardStorageClass,
 } from './volume-matching';

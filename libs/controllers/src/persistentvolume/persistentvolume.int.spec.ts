@@ -1,7 +1,12 @@
-import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '@logbook/api';
+import type { PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from '@logbook/api';
+import { VolumeManager } from '@logbook/node-agent';
 import { ControllerManager, kinds, KubeClient } from '@logbook/sdk';
 import { eventually, startTestApiServer, TestApiServer } from '@logbook/sdk/testing';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ClaimBinderReconciler, DefaultStorageClassReconciler, storageClasses, VolumePhaseReconciler } from '.';
+import { HostPathDeleterReconciler, HostPathProvisionerReconciler } from '../hostpath-provisioner';
 
 jest.setTimeout(120_000);
 
@@ -37,6 +42,7 @@ const volume = (name: string, size: string, extra: Partial<NonNullable<Persisten
 
 describe('PersistentVolume controller (binder, hostPath provisioner, default class)', () => {
   let server: TestApiServer;
+  let root: string;
   let client: KubeClient;
   let manager: ControllerManager;
   let nsCount = 0;
@@ -44,16 +50,25 @@ describe('PersistentVolume controller (binder, hostPath provisioner, default cla
   beforeAll(async () => {
     server = await startTestApiServer();
     client = server.client;
+    root = await mkdtemp(join(tmpdir(), 'logbook-pv-'));
     manager = new ControllerManager({ client, identity: 'pv-test' });
     manager.add(new ClaimBinderReconciler());
     manager.add(new VolumePhaseReconciler());
     manager.add(new DefaultStorageClassReconciler());
+    manager.add(new HostPathProvisionerReconciler({ root: join(root, 'provisioned') }));
+    manager.add(new HostPathDeleterReconciler({ root: join(root, 'provisioned') }));
     await manager.start();
   });
   afterAll(async () => {
     await manager?.stop();
     await server?.stop();
+    if (root) await rm(root, { recursive: true, force: true });
   });
+  const gone = (path: string) =>
+    stat(path).then(
+      () => false,
+      () => true,
+    );
 
   const freshNamespace = async () => {
     const name = `pv-${++nsCount}`;
@@ -129,24 +144,116 @@ describe('PersistentVolume controller (binder, hostPath provisioner, default cla
     expect((await boundClaim(ns, 'late')).spec?.volumeName).toBe(`${ns}-new`);
   });
 
-  it('provisions a hostPath volume for a claim without class (default class), and deletes it (reclaim Delete) with the claim', async () => {
+  it('provisions a directory volume for a claim without class (default class); Delete removes the directory and the volume with the claim', async () => {
     const ns = await freshNamespace();
     const created = await client.create(kinds.PersistentVolumeClaim, claim(ns, 'data', '1Mi'));
     const bound = await boundClaim(ns, 'data');
     expect(bound.spec?.volumeName).toBe(`pvc-${created.metadata?.uid}`);
     expect(bound.metadata?.annotations?.['volume.kubernetes.io/storage-provisioner']).toBe('logbook.io/hostpath');
     const pv = await client.get(kinds.PersistentVolume, { name: bound.spec!.volumeName! });
+    const dir = join(root, 'provisioned', `pvc-${created.metadata?.uid}_${ns}_data`);
     expect(pv.spec).toMatchObject({
       storageClassName: 'standard',
       capacity: { storage: '1Mi' },
       persistentVolumeReclaimPolicy: 'Delete',
-      hostPath: { path: `/tmp/hostpath-provisioner/${ns}/data`, type: 'DirectoryOrCreate' },
+      hostPath: { path: dir, type: 'DirectoryOrCreate' },
     });
     expect(pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by']).toBe('logbook.io/hostpath');
-    expect(await eventsFor(ns, 'data')).toEqual(expect.arrayContaining(['ProvisioningSucceeded']));
+    expect((await stat(dir)).mode & 0o777).toBe(0o777);
+    await eventually(async () => (await eventsFor(ns, 'data')).includes('ProvisioningSucceeded'), { what: 'ProvisioningSucceeded' });
+    expect(await eventsFor(ns, 'data')).toContain('ExternalProvisioning');
+    await writeFile(join(dir, 'file'), 'data');
 
     await client.delete(kinds.PersistentVolumeClaim, { namespace: ns, name: 'data' });
     await eventually(async () => !(await client.get(kinds.PersistentVolume, { name: pv.metadata!.name! }).catch(() => undefined)), { what: 'provisioned volume deleted' });
+    expect(await gone(dir)).toBe(true);
+  });
+
+  it('fails a static volume with reclaim policy Delete when its claim goes (no deleter plugin), keeping its data', async () => {
+    const ns = await freshNamespace();
+    const dir = join(root, 'static-delete');
+    await client.create(kinds.PersistentVolume, volume(`${ns}-static`, '1Gi', { storageClassName: 'manual', persistentVolumeReclaimPolicy: 'Delete', hostPath: { path: dir } }));
+    await client.create(kinds.PersistentVolumeClaim, claim(ns, 'c', '1Gi', 'manual'));
+    await boundClaim(ns, 'c');
+    await client.delete(kinds.PersistentVolumeClaim, { namespace: ns, name: 'c' });
+    const failed = await eventually(
+      async () => {
+        const v = await client.get(kinds.PersistentVolume, { name: `${ns}-static` });
+        return v.status?.phase === 'Failed' ? v : undefined;
+      },
+      { what: 'static volume Failed' },
+    );
+    expect(failed.status?.message).toBe(`error getting deleter volume plugin for volume "${ns}-static": no deletable volume plugin matched`);
+  });
+
+  it('refuses to delete the directory of a provisioned-looking volume outside its root', async () => {
+    const outside = join(root, 'not-the-provisioners');
+    await client.create(kinds.PersistentVolume, {
+      metadata: { name: 'forged', annotations: { 'pv.kubernetes.io/provisioned-by': 'logbook.io/hostpath' } },
+      spec: {
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: 'Delete',
+        hostPath: { path: outside, type: 'DirectoryOrCreate' },
+        claimRef: { namespace: 'default', name: 'never-was', uid: 'no-such-uid' },
+      },
+    });
+    const failed = await eventually(
+      async () => {
+        const v = await client.get(kinds.PersistentVolume, { name: 'forged' });
+        return v.status?.phase === 'Failed' ? v : undefined;
+      },
+      { what: 'forged volume Failed' },
+    );
+    expect(failed.status?.message).toContain(`refusing to delete ${outside}`);
+  });
+
+  it('WaitForFirstConsumer: the claim waits for a pod on a node, then is provisioned for that node', async () => {
+    const ns = await freshNamespace();
+    await client.create(storageClasses, { metadata: { name: 'local-wait' }, provisioner: 'logbook.io/hostpath', volumeBindingMode: 'WaitForFirstConsumer' });
+    await client.create(kinds.PersistentVolumeClaim, claim(ns, 'later', '1Mi', 'local-wait'));
+    await eventually(async () => (await eventsFor(ns, 'later')).includes('WaitForFirstConsumer'), { what: 'WaitForFirstConsumer event' });
+    expect((await client.get(kinds.PersistentVolumeClaim, { namespace: ns, name: 'later' })).status?.phase).toBe('Pending');
+
+    await client.create(kinds.Pod, {
+      metadata: { name: 'consumer', namespace: ns },
+      spec: { nodeName: 'node-7', containers: [{ name: 'main', image: 'busybox' }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'later' } }] },
+    });
+    const bound = await boundClaim(ns, 'later');
+    expect(bound.metadata?.annotations?.['volume.kubernetes.io/selected-node']).toBe('node-7');
+    const pv = await client.get(kinds.PersistentVolume, { name: bound.spec!.volumeName! });
+    expect(pv.spec?.nodeAffinity?.required?.nodeSelectorTerms?.[0].matchExpressions?.[0]).toEqual({ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-7'] });
+  });
+
+  it("a provisioned claim's data outlives the pods that mount it (VolumeManager on the node)", async () => {
+    const ns = await freshNamespace();
+    await client.create(kinds.Node, { metadata: { name: 'pv-node' } });
+    await client.create(kinds.PersistentVolumeClaim, claim(ns, 'kubia-data', '1Mi'));
+    await boundClaim(ns, 'kubia-data');
+    const volumes = new VolumeManager({ client, rootDir: join(root, 'node'), nodeName: 'pv-node' });
+    const pod = (name: string): Pod => ({
+      metadata: { name, namespace: ns },
+      spec: {
+        nodeName: 'pv-node',
+        containers: [{ name: 'kubia', image: 'luksa/kubia-pet', volumeMounts: [{ name: 'data', mountPath: '/var/data' }] }],
+        volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'kubia-data' } }],
+      },
+    });
+    try {
+      const first = await client.create(kinds.Pod, pod('kubia-0'));
+      const [mount] = (await volumes.setUp(first)).mountsFor('kubia');
+      expect(mount.containerPath).toBe('/var/data');
+      await writeFile(join(mount.hostPath, 'kubia.txt'), 'Data stored on pod kubia-0\n');
+      await volumes.tearDown(first.metadata!.uid!);
+      await client.delete(kinds.Pod, { namespace: ns, name: 'kubia-0' }, { gracePeriodSeconds: 0 });
+
+      const second = await client.create(kinds.Pod, pod('kubia-0'));
+      const [again] = (await volumes.setUp(second)).mountsFor('kubia');
+      expect(again.hostPath).toBe(mount.hostPath);
+      expect(await readFile(join(again.hostPath, 'kubia.txt'), 'utf8')).toBe('Data stored on pod kubia-0\n');
+    } finally {
+      await volumes.close();
+    }
   });
 
   it("provisions for the seed's class fast (minikube's provisioner) and waits for other provisioners", async () => {

@@ -3,7 +3,7 @@ import { ClaimBinderReconciler } from './claim-binder.reconciler';
 import { DefaultStorageClassReconciler } from './default-storage-class.reconciler';
 import { VolumePhaseReconciler } from './volume-phase.reconciler';
 
-/** A minimal PersistentVolume controller: claim binding, hostPath provisioning, volume phases and reclaim, a default StorageClass. */
+/** The PersistentVolume controller: claim binding, volume phases and reclaim, a default StorageClass (provisioning: HostPathProvisionerModule). */
 @Module({
   providers: [ClaimBinderReconciler, VolumePhaseReconciler, DefaultStorageClassReconciler],
   exports: [ClaimBinderReconciler, VolumePhaseReconciler, DefaultStorageClassReconciler],

@@ -1,8 +1,7 @@
 /**
- * Which PersistentVolume a claim may bind to, and what a dynamically
- * provisioned hostPath volume looks like. Pure functions, after
- * Kubernetes' pv_controller findBestMatchForClaim and the minikube
- * hostpath provisioner.
+ * Which PersistentVolume a claim may bind to, and the StorageClass
+ * helpers. Pure functions, after Kubernetes' pv_controller
+ * findBestMatchForClaim.
  */
 import type { ObjectReference, PersistentVolume, PersistentVolumeClaim, StorageClass } from '@logbook/api';
 import { labelSelectorMatches, parseQuantity } from '@logbook/api';
@@ -21,6 +20,10 @@ export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
 export const ANN_PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
 export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
 export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
+/** The node the scheduler (here: the binder, for the first consumer) chose for a WaitForFirstConsumer claim. */
+export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
+/** Classes of static local volumes: never provisioned. */
+export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 
 /** The class `standard` made at start when no class is the default (as minikube's). */
 export function standardStorageClass(): StorageClass {
@@ -109,34 +112,5 @@ export function claimRefTo(claim: PersistentVolumeClaim): ObjectReference {
     name: claim.metadata?.name,
     uid: claim.metadata?.uid,
     resourceVersion: claim.metadata?.resourceVersion,
-  };
-}
-
-/**
- * A hostPath volume for the claim from a class served by the hostPath
- * provisioner: named `pvc-<claim uid>`, a directory `<root>/<namespace>/<claim>`
- * (DirectoryOrCreate: the node makes it on first use), the requested size,
- * the claim's access and volume modes, the class's reclaim policy (default
- * Delete) and mount options, already bound to the claim.
- */
-export function provisionedVolume(claim: PersistentVolumeClaim, sc: StorageClass): PersistentVolume {
-  const root = (sc.parameters?.root ?? DEFAULT_HOSTPATH_ROOT).replace(/\/+$/, '');
-  return {
-    apiVersion: 'v1',
-    kind: 'PersistentVolume',
-    metadata: {
-      name: `pvc-${claim.metadata?.uid}`,
-      annotations: { [ANN_PROVISIONED_BY]: sc.provisioner },
-    },
-    spec: {
-      capacity: { storage: claim.spec?.resources?.requests?.storage ?? '0' },
-      accessModes: [...(claim.spec?.accessModes ?? ['ReadWriteOnce'])],
-      volumeMode: claim.spec?.volumeMode ?? 'Filesystem',
-      persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
-      storageClassName: sc.metadata?.name,
-      ...(sc.mountOptions?.length ? { mountOptions: [...sc.mountOptions] } : {}),
-      hostPath: { path: `${root}/${claim.metadata?.namespace}/${claim.metadata?.name}`, type: 'DirectoryOrCreate' },
-      claimRef: claimRefTo(claim),
-    },
   };
 }

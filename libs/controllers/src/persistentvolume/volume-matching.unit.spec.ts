@@ -1,5 +1,5 @@
 import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from '@logbook/api';
-import { defaultClass, findBestMatch, provisionedVolume, requestedClass, standardStorageClass } from './volume-matching';
+import { defaultClass, findBestMatch, requestedClass, standardStorageClass } from './volume-matching';
 
 const pv = (name: string, size: string, over: Partial<NonNullable<PersistentVolume['spec']>> = {}, labels?: Record<string, string>, phase = 'Available'): PersistentVolume => ({
   metadata: { name, labels },
@@ -51,30 +51,7 @@ describe('PersistentVolume matching', () => {
   });
 });
 
-describe('hostPath provisioning', () => {
-  it('makes a pre-bound hostPath volume of the requested size, modes and class', () => {
-    const claim = pvc({ storageClassName: 'standard' });
-    const volume = provisionedVolume(claim, standardStorageClass());
-    expect(volume.metadata).toEqual({ name: 'pvc-claim-uid', annotations: { 'pv.kubernetes.io/provisioned-by': 'logbook.io/hostpath' } });
-    expect(volume.spec).toEqual({
-      capacity: { storage: '1Gi' },
-      accessModes: ['ReadWriteOnce'],
-      volumeMode: 'Filesystem',
-      persistentVolumeReclaimPolicy: 'Delete',
-      storageClassName: 'standard',
-      hostPath: { path: '/tmp/hostpath-provisioner/ns/mongodb-pvc', type: 'DirectoryOrCreate' },
-      claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: 'ns', name: 'mongodb-pvc', uid: 'claim-uid', resourceVersion: '42' },
-    });
-    expect(findBestMatch(claim, [volume], 'standard')).toBe(volume);
-  });
-
-  it('honours the class reclaim policy and root directory', () => {
-    const retain: StorageClass = { ...standardStorageClass(), reclaimPolicy: 'Retain', parameters: { root: '/srv/volumes/' } };
-    const volume = provisionedVolume(pvc(), retain);
-    expect(volume.spec?.persistentVolumeReclaimPolicy).toBe('Retain');
-    expect(volume.spec?.hostPath?.path).toBe('/srv/volumes/ns/mongodb-pvc');
-  });
-
+describe('the default class', () => {
   it('marks standard as the default class', () => {
     expect(defaultClass([standardStorageClass()])?.metadata?.name).toBe('standard');
   });

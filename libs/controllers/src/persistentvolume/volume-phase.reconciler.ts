@@ -7,13 +7,15 @@
  * - bound to a claim that exists and names it: Bound;
  * - bound to a claim that is gone (or was replaced: another uid):
  *   Released, then the reclaim policy: Retain keeps it Released (an
- *   administrator decides), Delete deletes the PersistentVolume object
- *   (the directory of a hostPath volume stays on the node: Logbook has no
- *   node-side deleter yet), Recycle is not supported (Failed, as Kubernetes
- *   deprecated it).
+ *   administrator decides); Delete is the provisioner's job for a volume
+ *   it made (`pv.kubernetes.io/provisioned-by`: the hostPath provisioner
+ *   removes the directory and the object), and fails a static volume (no
+ *   deleter plugin, as in a cluster without kube's hostPath deleter);
+ *   Recycle is not supported (Failed, as Kubernetes deprecated it).
  */
 import type { PersistentVolume } from '@logbook/api';
 import { isConflict, isNotFound } from '@logbook/machinery';
+import { ANN_PROVISIONED_BY } from './volume-matching';
 import { kinds, KubeObject, ReconcileContext, Reconciler, Request, Result } from '@logbook/sdk';
 
 type Phase = NonNullable<NonNullable<PersistentVolume['status']>['phase']>;
@@ -52,17 +54,23 @@ export class VolumePhaseReconciler implements Reconciler {
       if (!claim.spec?.volumeName || claim.spec.volumeName === pv.metadata?.name) await this.setPhase(ctx, pv, 'Bound');
       return {};
     }
-    // Its claim is gone: released, then reclaimed.
-    await this.setPhase(ctx, pv, 'Released');
+    // Its claim is gone: released, then (once the volume says Released: its update brings it back) reclaimed.
+    if (pv.status?.phase !== 'Released' && pv.status?.phase !== 'Failed') {
+      await this.setPhase(ctx, pv, 'Released');
+      return {};
+    }
     switch (pv.spec?.persistentVolumeReclaimPolicy ?? 'Retain') {
-      case 'Delete':
-        try {
-          await ctx.client.delete(kinds.PersistentVolume, { name: req.name }, { preconditions: { uid: pv.metadata?.uid } });
-          void ctx.recorder.event(pv, 'Normal', 'VolumeDelete', `deleted volume ${req.name} of released claim ${ref.namespace}/${ref.name}`);
-        } catch (err) {
-          if (!isNotFound(err)) throw err;
-        }
+      case 'Delete': {
+        // A provisioned volume is deleted by its provisioner (Logbook's hostPath provisioner removes the
+        // directory, then the object). A static one would need an in-tree deleter plugin; as in a cluster
+        // without one (kube's hostPath deleter is off by default), the volume fails.
+        if (pv.metadata?.annotations?.[ANN_PROVISIONED_BY]) break;
+        const message = `error getting deleter volume plugin for volume "${req.name}": no deletable volume plugin matched`;
+        if (pv.status?.phase === 'Failed') break;
+        void ctx.recorder.event(pv, 'Warning', 'VolumeFailedDelete', message);
+        await this.setPhase(ctx, pv, 'Failed', message);
         break;
+      }
       case 'Recycle':
         await this.setPhase(ctx, pv, 'Failed', 'Recycle is not supported: use dynamic provisioning (reclaim policy Delete) instead');
         break;

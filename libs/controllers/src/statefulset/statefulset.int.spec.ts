@@ -2,6 +2,7 @@ import type { PersistentVolumeClaim, Pod, Service, StatefulSet } from '@logbook/
 import { ControllerManager, kinds, KubeClient, WatchEvent } from '@logbook/sdk';
 import { Subscription } from 'rxjs';
 import { ClaimBinderReconciler, DefaultStorageClassReconciler, VolumePhaseReconciler } from '../persistentvolume';
+import { HostPathProvisionerReconciler } from '../hostpath-provisioner';
 import { aStatefulSet, eventually, isPodReady, SimulatedCluster, startSimulatedCluster } from '../testing';
 import { controllerRevisions, POD_NAME_LABEL, REVISION_LABEL, StatefulSetReconciler } from '.';
 
@@ -98,6 +99,7 @@ describe('StatefulSet controller on a simulated cluster', () => {
     manager.add(new ClaimBinderReconciler());
     manager.add(new VolumePhaseReconciler());
     manager.add(new DefaultStorageClassReconciler());
+    manager.add(new HostPathProvisionerReconciler());
     await manager.start();
   });
   afterAll(async () => {
