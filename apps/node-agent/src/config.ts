@@ -20,6 +20,9 @@ import type { RuntimeKind } from './runtime/runtime-factory';
  * | `LOGBOOK_SIMULATED_START_DELAY_MS` | `min-max` from seeing a pod to running it (default `100-300`) |
  * | `LOGBOOK_SIMULATED_RUN_MS` | how long a job's container runs (default 1000) |
  * | `LOGBOOK_KUBELET_EVENTS` | `false`: record no Pulled/Created/Started/Killing events (fewer API writes) |
+ * | `LOGBOOK_PROXY` | `true`/`false`: run the service proxy (default: with the process runtime only) |
+ * | `LOGBOOK_PROXY_NODEPORT_ADDRESS` | where NodePorts are bound (default `0.0.0.0`) |
+ * | `LOGBOOK_PROXY_INTERFACE` | the device ClusterIPs go on (default `logbook-svc`; `none`: no ClusterIP listeners) |
  * | `LOGBOOK_SERVER`, `LOGBOOK_TOKEN` | the API server and a bearer token |
  */
 export function nodeAgentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): NodeAgentOptions {
@@ -58,6 +61,14 @@ export function nodeAgentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): N
     nodes,
     firstNodeIndex: env.LOGBOOK_NODE_INDEX ? positiveInt('LOGBOOK_NODE_INDEX', env.LOGBOOK_NODE_INDEX) : 1,
     ...(env.LOGBOOK_KUBELET_EVENTS === 'false' ? { kubelet: { recordEvents: false } } : {}),
+    ...((env.LOGBOOK_PROXY ?? (kind === 'process' ? 'true' : 'false')) === 'true'
+      ? {
+          proxy: {
+            nodePortAddress: env.LOGBOOK_PROXY_NODEPORT_ADDRESS || undefined,
+            clusterIPInterface: env.LOGBOOK_PROXY_INTERFACE === 'none' ? false : env.LOGBOOK_PROXY_INTERFACE || undefined,
+          },
+        }
+      : {}),
   };
 }
 

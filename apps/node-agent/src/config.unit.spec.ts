@@ -36,6 +36,15 @@ describe('node agent settings from the environment', () => {
     expect(nodeAgentOptionsFromEnv({}).kubelet).toBeUndefined();
   });
 
+  it('runs the service proxy with the process runtime, or when asked', () => {
+    expect(nodeAgentOptionsFromEnv({ LOGBOOK_RUNTIME: 'process' }).proxy).toEqual({ nodePortAddress: undefined, clusterIPInterface: undefined });
+    expect(nodeAgentOptionsFromEnv({ LOGBOOK_RUNTIME: 'simulated' }).proxy).toBeUndefined();
+    expect(nodeAgentOptionsFromEnv({ LOGBOOK_RUNTIME: 'simulated', LOGBOOK_PROXY: 'true', LOGBOOK_PROXY_NODEPORT_ADDRESS: '127.0.0.1', LOGBOOK_PROXY_INTERFACE: 'none' }).proxy).toEqual({
+      nodePortAddress: '127.0.0.1',
+      clusterIPInterface: false,
+    });
+  });
+
   it('says what is wrong with a bad value', () => {
     expect(() => nodeAgentOptionsFromEnv({ LOGBOOK_RUNTIME: 'docker' })).toThrow('LOGBOOK_RUNTIME must be simulated or process, not "docker"');
     expect(() => nodeAgentOptionsFromEnv({ LOGBOOK_NODE_LABELS: 'gpu' })).toThrow('a label must be key=value, not "gpu"');

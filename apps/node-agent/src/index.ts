@@ -25,3 +25,5 @@ export { NodeAgentModule, NodeAgentService, NODE_AGENT_OPTIONS } from './node-ag
 export { nodeAgentOptionsFromEnv, parseLabels, parseTaints } from './config';
 export { VolumeManager, VolumeSetUpError, AtomicWriter, checkHostPathType, containerResourceValue, formatMap, podFieldValue } from './volumes';
 export type { VolumeManagerOptions, ContainerMount, PodVolumes } from './volumes';
+export { ServiceProxy, ClusterIPInterface, BackendPicker, proxyRules, backendsOf, DEFAULT_AFFINITY_TIMEOUT_SECONDS } from './proxy';
+export type { ServiceProxyOptions, ProxyRule, Backend, ProxyListener } from './proxy';

@@ -4,6 +4,7 @@ import { Kubelet, KubeletOptions } from './kubelet/kubelet';
 import { NodeConfig, withNetworkDefaults } from './kubelet/node-config';
 import type { ContainerRuntime } from './runtime/container-runtime';
 import { createRuntime, osImageOf, RuntimeSettings } from './runtime/runtime-factory';
+import { ServiceProxy, ServiceProxyOptions } from './proxy';
 
 export interface NodeAgentOptions extends ClientConfig {
   /** Use this client instead of building one from the ClientConfig fields. */
@@ -17,6 +18,8 @@ export interface NodeAgentOptions extends ClientConfig {
    * Default 1.
    */
   firstNodeIndex?: number;
+  /** Run the service proxy (`proxy/`) with these options; off when absent. */
+  proxy?: ServiceProxyOptions;
   kubelet?: Pick<KubeletOptions, 'leaseDurationSeconds' | 'renewIntervalMs' | 'statusReportIntervalMs' | 'workers' | 'recordEvents'>;
 }
 
@@ -66,7 +69,14 @@ export class NodeAgent {
     this.started = true;
     this.informers.start();
     await Promise.all(this.opts.nodes.map((n) => this.addNode(n)));
+    if (this.opts.proxy) {
+      this.proxy = new ServiceProxy(this.informers, this.opts.proxy);
+      await this.proxy.start();
+    }
   }
+
+  /** The service proxy, when it runs. */
+  proxy?: ServiceProxy;
 
   /** Starts one more node (at run time, e.g. a test adding capacity). */
   async addNode(config: NodeConfig): Promise<Kubelet> {
@@ -100,6 +110,8 @@ export class NodeAgent {
   async stop(): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    await this.proxy?.stop();
+    this.proxy = undefined;
     await Promise.all(this.nodeNames.map((n) => this.stopNode(n)));
     await this.informers.stop();
     this.log.log('stopped');
