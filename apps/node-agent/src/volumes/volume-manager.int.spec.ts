@@ -169,6 +169,8 @@ describe('VolumeManager against a real apiserver', () => {
     expect(await modeOf(join(picked, 'conf/interval'))).toBe(0o600);
     expect(await readlink(join(picked, 'conf'))).toBe('..data/conf');
     expect(await read(sub.hostPath)).toBe('server { listen 80; }\n');
+    // The copy keeps the file's mode (the seed's 0666 gzip_in.conf).
+    expect(await modeOf(sub.hostPath)).toBe(0o640);
 
     // kubectl edit: the files change in place, through a new timestamped directory.
     const changed = changeOf(uid);

@@ -5,7 +5,7 @@ import { eventually, startTestApiServer, TestApiServer } from '@logbook/sdk/test
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClaimBinderReconciler, DefaultStorageClassReconciler, storageClasses, VolumePhaseReconciler } from '.';
+import { ClaimBinderReconciler, DefaultStorageClassReconciler, PvcProtectionReconciler, PvProtectionReconciler, storageClasses, VolumePhaseReconciler } from '.';
 import { HostPathDeleterReconciler, HostPathProvisionerReconciler } from '../hostpath-provisioner';
 
 jest.setTimeout(120_000);
@@ -55,6 +55,8 @@ describe('PersistentVolume controller (binder, hostPath provisioner, default cla
     manager.add(new ClaimBinderReconciler());
     manager.add(new VolumePhaseReconciler());
     manager.add(new DefaultStorageClassReconciler());
+    manager.add(new PvcProtectionReconciler());
+    manager.add(new PvProtectionReconciler());
     manager.add(new HostPathProvisionerReconciler({ root: join(root, 'provisioned') }));
     manager.add(new HostPathDeleterReconciler({ root: join(root, 'provisioned') }));
     await manager.start();
@@ -254,6 +256,35 @@ describe('PersistentVolume controller (binder, hostPath provisioner, default cla
     } finally {
       await volumes.close();
     }
+  });
+
+  it('protects a claim in use and a bound volume from deletion (pvc-protection, pv-protection)', async () => {
+    const ns = await freshNamespace();
+    await client.create(kinds.PersistentVolume, volume(`${ns}-pv`, '1Gi', { storageClassName: 'manual' }));
+    await client.create(kinds.PersistentVolumeClaim, claim(ns, 'in-use', '1Gi', 'manual'));
+    const bound = await boundClaim(ns, 'in-use');
+    await eventually(async () => (await client.get(kinds.PersistentVolumeClaim, { namespace: ns, name: 'in-use' })).metadata?.finalizers?.includes('kubernetes.io/pvc-protection'), {
+      what: 'pvc-protection finalizer',
+    });
+    await eventually(async () => (await client.get(kinds.PersistentVolume, { name: `${ns}-pv` })).metadata?.finalizers?.includes('kubernetes.io/pv-protection'), { what: 'pv-protection finalizer' });
+    await client.create(kinds.Pod, {
+      metadata: { name: 'user', namespace: ns },
+      spec: { nodeName: 'node-1', containers: [{ name: 'main', image: 'busybox' }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'in-use' } }] },
+    });
+
+    // The volume is Bound: deleting it leaves it Terminating.
+    await client.delete(kinds.PersistentVolume, { name: `${ns}-pv` });
+    // The claim is mounted by a pod that has not finished: deleting it leaves it Terminating.
+    await client.delete(kinds.PersistentVolumeClaim, { namespace: ns, name: 'in-use' });
+    const terminating = await client.get(kinds.PersistentVolumeClaim, { namespace: ns, name: 'in-use' });
+    expect(terminating.metadata?.deletionTimestamp).toBeTruthy();
+    expect(terminating.metadata?.uid).toBe(bound.metadata?.uid);
+    expect((await client.get(kinds.PersistentVolume, { name: `${ns}-pv` })).metadata?.deletionTimestamp).toBeTruthy();
+
+    // The pod goes: the claim goes, the volume is released, then goes too.
+    await client.delete(kinds.Pod, { namespace: ns, name: 'user' }, { gracePeriodSeconds: 0 });
+    await eventually(async () => !(await client.get(kinds.PersistentVolumeClaim, { namespace: ns, name: 'in-use' }).catch(() => undefined)), { what: 'claim gone' });
+    await eventually(async () => !(await client.get(kinds.PersistentVolume, { name: `${ns}-pv` }).catch(() => undefined)), { what: 'volume gone' });
   });
 
   it("provisions for the seed's class fast (minikube's provisioner) and waits for other provisioners", async () => {

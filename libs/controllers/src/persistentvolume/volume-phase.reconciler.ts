@@ -42,7 +42,8 @@ export class VolumePhaseReconciler implements Reconciler {
 
   private async sync(req: Request, ctx: ReconcileContext): Promise<Result> {
     const pv = await ctx.cache.get(kinds.PersistentVolume, { name: req.name });
-    if (!pv || pv.metadata?.deletionTimestamp) return {};
+    // A volume being deleted still follows its claim (pv-protection lets it go once it is no longer Bound).
+    if (!pv) return {};
     const ref = pv.spec?.claimRef;
     if (!ref || !ref.uid) {
       await this.setPhase(ctx, pv, 'Available');
@@ -59,6 +60,7 @@ export class VolumePhaseReconciler implements Reconciler {
       await this.setPhase(ctx, pv, 'Released');
       return {};
     }
+    if (pv.metadata?.deletionTimestamp) return {};
     switch (pv.spec?.persistentVolumeReclaimPolicy ?? 'Retain') {
       case 'Delete': {
         // A provisioned volume is deleted by its provisioner (Logbook's hostPath provisioner removes the
