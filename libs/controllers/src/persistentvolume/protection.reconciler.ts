@@ -21,8 +21,14 @@ export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
 export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
 
 const claimsOf = (pod: Pod): string[] => (pod.spec?.volumes ?? []).filter((v) => v.persistentVolumeClaim).map((v) => v.persistentVolumeClaim!.claimName);
-/** A pod that finished no longer holds its claims (kube's podIsShutDown for Succeeded/Failed). */
-const holds = (pod: Pod, claim: string) => pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed' && claimsOf(pod).includes(claim);
+/**
+ * A pod that finished, or whose deletion the kubelet completed (deletion
+ * grace period 0: its volumes are down, it only waits for finalizers), no
+ * longer holds its claims (kube's podIsShutDown).
+ */
+const shutDown = (pod: Pod) =>
+  pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || (!!pod.metadata?.deletionTimestamp && pod.metadata?.deletionGracePeriodSeconds === 0);
+const holds = (pod: Pod, claim: string) => !shutDown(pod) && claimsOf(pod).includes(claim);
 
 /** Adds or removes the finalizer; a conflict is retried, a vanished object needs nothing. */
 async function setFinalizer<T extends KubeObject>(ctx: ReconcileContext, kind: ResourceKind<T>, obj: T, finalizer: string, present: boolean): Promise<Result> {
