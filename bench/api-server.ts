@@ -3,7 +3,8 @@
  * as a child process exactly as in production (one replica on DATABASE_URL).
  */
 import { ChildProcess, spawn } from 'child_process';
-import { readFileSync } from 'fs';
+import { mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { createServer } from 'net';
 import { join } from 'path';
 
@@ -58,7 +59,17 @@ export async function startApiServer(
 ): Promise<ApiServerProcess> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [opts.entry ?? ENTRY], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), LOGBOOK_BIND_ADDRESS: '127.0.0.1', NO_COLOR: '1', ...opts.env },
+    // The benchmark speaks plain HTTP to the development port (TLS on its own free port, CA in a temp dir).
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(await freePort()),
+      LOGBOOK_INSECURE_PORT: String(port),
+      LOGBOOK_PKI_DIR: mkdtempSync(join(tmpdir(), 'logbook-bench-pki-')),
+      LOGBOOK_BIND_ADDRESS: '127.0.0.1',
+      NO_COLOR: '1',
+      ...opts.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

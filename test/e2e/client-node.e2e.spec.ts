@@ -35,7 +35,9 @@
  */
 import type * as k8s from '@kubernetes/client-node';
 import { createTestDatabase, TestDatabase } from '../../libs/event-store/src/testing';
-import { RunningProcess, freePort, startCompiled, waitForHttp } from './processes';
+import { RunningProcess, devPortEnv, freePort, startCompiled, tempDir, waitForHttp } from './processes';
+
+const PKI_DIR = tempDir('logbook-pki');
 
 jest.setTimeout(180_000);
 
@@ -63,7 +65,7 @@ function loadClientNode(): ClientNode {
 }
 
 function startApiServer(databaseUrl: string, port: number): RunningProcess {
-  return startCompiled('apps/apiserver/src/main.js', { DATABASE_URL: databaseUrl, PORT: String(port) });
+  return startCompiled('apps/apiserver/src/main.js', { DATABASE_URL: databaseUrl, ...devPortEnv(port, PKI_DIR) });
 }
 
 async function stopApiServer(proc: RunningProcess | undefined): Promise<void> {

@@ -1,6 +1,8 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { kubeconfigYaml } from '../../apps/apiserver/src/auth/pki-kubeconfig';
+import { issueClientCert, loadOrCreatePki } from '../../apps/apiserver/src/auth/pki';
 import { createTestDatabase, TestDatabase } from '../../libs/event-store/src/testing';
 import { RunningProcess, freePort, startCompiled, tempDir, waitForHttp } from './processes';
 
@@ -11,16 +13,31 @@ export interface KubectlResult {
 }
 
 /**
- * A real API server process on its own fresh database, and a real kubectl
- * pointed at it with no kubeconfig and a private discovery cache.
+ * A real API server process on its own fresh database and cluster CA, and a
+ * real kubectl that reaches it over TLS with an admin kubeconfig (client
+ * certificate `admin` in `system:masters`) and a private discovery cache.
+ *
+ * `url` is the server's plain-HTTP development port (LOGBOOK_INSECURE_PORT,
+ * requests without credentials are the cluster admin) for tests that speak
+ * HTTP themselves; `secureUrl` is the TLS port kubectl uses, `kubeconfig`
+ * its kubeconfig and `pkiDir` the CA (ca.crt, ca.key, sa.key).
  */
 export class TestCluster {
   private constructor(
     readonly url: string,
+    readonly secureUrl: string,
     readonly db: TestDatabase,
     readonly proc: RunningProcess,
     private readonly home: string,
   ) {}
+
+  get kubeconfig(): string {
+    return path.join(this.home, 'admin.kubeconfig');
+  }
+
+  get pkiDir(): string {
+    return path.join(this.home, 'pki');
+  }
 
   /**
    * The API server alone, or with `allInOne` the whole control plane
@@ -29,22 +46,46 @@ export class TestCluster {
    */
   static async start(env: NodeJS.ProcessEnv = {}, opts: { allInOne?: boolean } = {}): Promise<TestCluster> {
     const db = await createTestDatabase('logbook_e2e');
-    const port = await freePort();
+    const [port, securePort] = [await freePort(), await freePort()];
+    const home = tempDir('kubectl-home');
+    const secureUrl = `https://127.0.0.1:${securePort}`;
+    const pki = await loadOrCreatePki(path.join(home, 'pki'));
+    const admin = await issueClientCert(pki, 'admin', ['system:masters']);
+    fs.writeFileSync(path.join(home, 'admin.kubeconfig'), kubeconfigYaml({ server: secureUrl, caCert: pki.caCert, userName: 'admin', credentials: admin }));
     const entry = opts.allInOne ? 'apps/logbook/src/main.js' : 'apps/apiserver/src/main.js';
-    const proc = startCompiled(entry, { DATABASE_URL: db.url, PORT: String(port), ...env });
+    const proc = startCompiled(entry, {
+      DATABASE_URL: db.url,
+      PORT: String(securePort),
+      LOGBOOK_INSECURE_PORT: String(port),
+      LOGBOOK_PKI_DIR: pki.dir,
+      LOGBOOK_DATA_DIR: path.join(home, 'data'),
+      ...env,
+    });
     const url = `http://127.0.0.1:${port}`;
     await waitForHttp(`${url}/readyz`, 60_000, proc);
-    return new TestCluster(url, db, proc, tempDir('kubectl-home'));
+    return new TestCluster(url, secureUrl, db, proc, home);
   }
 
-  /** Runs kubectl; never throws on a non-zero exit (tests assert on it). */
-  kubectl(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<KubectlResult> {
+  /** A kubeconfig (in the kubectl home) for `user` in `groups`, with a client certificate from the cluster CA. */
+  async kubeconfigFor(user: string, groups: string[] = []): Promise<string> {
+    const pki = await loadOrCreatePki(this.pkiDir);
+    const credentials = await issueClientCert(pki, user, groups);
+    const file = path.join(this.home, `${user.replace(/[^A-Za-z0-9_.-]/g, '_')}.kubeconfig`);
+    fs.writeFileSync(file, kubeconfigYaml({ server: this.secureUrl, caCert: pki.caCert, userName: user, credentials }));
+    return file;
+  }
+
+  /**
+   * Runs kubectl over TLS as the admin (or with `kubeconfig`, as whoever it
+   * names); never throws on a non-zero exit (tests assert on it).
+   */
+  kubectl(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; kubeconfig?: string } = {}): Promise<KubectlResult> {
     return new Promise((resolve) => {
       const child = execFile(
         'kubectl',
-        ['--server', this.url, '--cache-dir', path.join(this.home, 'cache'), ...args],
+        ['--kubeconfig', opts.kubeconfig ?? this.kubeconfig, '--cache-dir', path.join(this.home, 'cache'), ...args],
         {
-          env: { PATH: process.env.PATH, HOME: this.home, KUBECONFIG: path.join(this.home, 'none'), ...opts.env },
+          env: { PATH: process.env.PATH, HOME: this.home, ...opts.env },
           timeout: opts.timeoutMs ?? 30_000,
           maxBuffer: 16 * 1024 * 1024,
         },
@@ -69,7 +110,7 @@ export class TestCluster {
   }
 
   /** kubectl that must succeed; returns stdout. */
-  async ok(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  async ok(args: string[], opts: { stdin?: string; env?: NodeJS.ProcessEnv; kubeconfig?: string } = {}): Promise<string> {
     const r = await this.kubectl(args, opts);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}):\n${r.stderr}${r.stdout}`);
     return r.stdout;

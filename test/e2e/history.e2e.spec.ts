@@ -284,12 +284,12 @@ describe('history, explain, timeline, audit, time travel and retention', () => {
     expect((await api('PUT', `/apis/logbook.io/v1/asof/${seqs.d1}/api/v1/namespaces/default/pods/web-1-a`, { body: {} })).status).toBe(405);
     expect((await api('GET', `/apis/logbook.io/v1/asof/99999999/api/v1/pods`)).status).toBe(504);
     // kubectl pointed at the past.
-    const out = await c.ok(['--server', `${c.url}/apis/logbook.io/v1/asof/${seqs.d2}`, 'get', 'deploy,rs,pods']);
+    const out = await c.ok(['--server', `${c.secureUrl}/apis/logbook.io/v1/asof/${seqs.d2}`, 'get', 'deploy,rs,pods']);
     expect(out).toMatch(/deployment\.apps\/web\s+0\/3\s+/);
     expect(out).toMatch(/replicaset\.apps\/web-1\s+1\s+/);
     expect(out).toMatch(/pod\/web-1-a\s+/);
     expect(out).not.toMatch(/web-1-b/);
-    const described = await c.ok(['--server', `${c.url}/apis/logbook.io/v1/asof/${seqs.d1}`, 'describe', 'deployment', 'web']);
+    const described = await c.ok(['--server', `${c.secureUrl}/apis/logbook.io/v1/asof/${seqs.d1}`, 'describe', 'deployment', 'web']);
     expect(described).toMatch(/Replicas:\s+1 desired/);
   });
 

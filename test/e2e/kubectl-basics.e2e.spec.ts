@@ -133,7 +133,7 @@ describe('kubectl against Logbook', () => {
     await c.ok(['create', 'configmap', 'watched', '--from-literal=a=1']);
     const watch = c.kubectl(['get', 'cm', '-w', '--request-timeout=6s'], { timeoutMs: 15_000 });
     const named = c.kubectl(['get', 'cm', 'watched', '-w', '-o', 'name', '--request-timeout=6s'], { timeoutMs: 15_000 });
-    await new Promise((r) => setTimeout(r, 1500)); // both watches are open
+    await new Promise((r) => setTimeout(r, 3000)); // both watches are open (TLS handshakes on a busy machine)
     await c.ok(['label', 'cm', 'watched', 'seen=yes']);
     await c.ok(['create', 'configmap', 'later', '--from-literal=b=2']);
     await c.ok(['delete', 'cm', 'watched']);

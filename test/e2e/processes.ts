@@ -59,6 +59,17 @@ export async function waitForHttp(url: string, ms = 60_000, proc?: RunningProces
   }
 }
 
+/** Polls `cond` until it holds or `ms` pass (failing with the process's output, if given). */
+export async function waitFor(cond: () => boolean | Promise<boolean>, ms = 60_000, proc?: RunningProcess): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await cond()) return;
+    if (proc && proc.child.exitCode !== null) throw new Error(`process exited early:\n${proc.output()}`);
+    if (Date.now() > deadline) throw new Error(`condition not met in ${ms} ms${proc ? `:\n${proc.output()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** PIDs of live postgres server processes whose data directory is `dir`. */
 export function postgresProcessesFor(dir: string): number[] {
   const pids: number[] = [];
@@ -72,4 +83,16 @@ export function postgresProcessesFor(dir: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * The environment for a server process that a test talks plain HTTP to on
+ * `port`: that is its development port (LOGBOOK_INSECURE_PORT, requests
+ * without credentials are the admin), its TLS port is `securePort` (any
+ * free one by default; the all-in-one needs a real one, its components
+ * connect there), and its cluster CA lives in `pkiDir` (pass the same one
+ * to replicas).
+ */
+export function devPortEnv(port: number, pkiDir: string, securePort = 0): NodeJS.ProcessEnv {
+  return { PORT: String(securePort), LOGBOOK_INSECURE_PORT: String(port), LOGBOOK_PKI_DIR: pkiDir };
 }

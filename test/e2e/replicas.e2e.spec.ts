@@ -8,7 +8,9 @@
  */
 import * as http from 'http';
 import { createTestDatabase, TestDatabase } from '../../libs/event-store/src/testing';
-import { RunningProcess, freePort, startCompiled, waitForHttp } from './processes';
+import { RunningProcess, devPortEnv, freePort, startCompiled, tempDir, waitForHttp } from './processes';
+
+const PKI_DIR = tempDir('logbook-pki');
 
 jest.setTimeout(180_000);
 
@@ -23,7 +25,8 @@ interface Replica {
 
 async function startReplica(name: string, databaseUrl: string): Promise<Replica> {
   const port = await freePort();
-  const proc = startCompiled('apps/apiserver/src/main.js', { DATABASE_URL: databaseUrl, PORT: String(port) });
+  // Replicas of one cluster share its CA and service account key.
+  const proc = startCompiled('apps/apiserver/src/main.js', { DATABASE_URL: databaseUrl, ...devPortEnv(port, PKI_DIR) });
   const url = `http://127.0.0.1:${port}`;
   // Generous: two replicas starting together on a busy 2-core machine take ~30 s.
   await waitForHttp(`${url}/readyz`, 120_000, proc);

@@ -4,7 +4,10 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { Scheme, defaultScheme } from '@logbook/api';
 import { EVENT_STORE, EventStore } from '@logbook/event-store';
 import { ApiError, badRequest } from '@logbook/machinery';
-import { Authenticator } from './auth/authenticator';
+import { Authenticator, authenticatorOptionsFromEnv } from './auth/authenticator';
+import { clusterPki } from './auth/pki';
+import { serveTokenRequest } from './auth/tokenrequest';
+import { ServiceAccountClaims, ServiceAccountTokens } from './auth/tokens';
 import { CrdRegistrar } from './crd/crd-registrar';
 import { Discovery } from './handlers/discovery';
 import { HistoryApi } from './history';
@@ -39,7 +42,9 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
   private readonly discovery: Discovery;
   readonly openApi: OpenApi;
   private readonly resources: ResourceHandlers;
-  private readonly authn = new Authenticator();
+  private authn = new Authenticator(authenticatorOptionsFromEnv());
+  /** Signs and verifies ServiceAccount tokens with the cluster's key (set up in onModuleInit). */
+  serviceAccountTokens?: ServiceAccountTokens;
   private readonly crds: CrdRegistrar;
   readonly history: HistoryApi;
   readonly serviceAllocator: ServiceAllocator;
@@ -59,6 +64,14 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
 
   /** The namespaces every cluster has: default, kube-system, kube-public, kube-node-lease. */
   async onModuleInit(): Promise<void> {
+    const pki = await clusterPki();
+    this.serviceAccountTokens = new ServiceAccountTokens(pki.serviceAccountKey);
+    this.authn = new Authenticator({
+      ...authenticatorOptionsFromEnv(),
+      clientCa: pki.caCert,
+      serviceAccountTokens: this.serviceAccountTokens,
+      tokenObjects: (claims) => this.tokenObjectsExist(claims),
+    });
     this.openApi.warm();
     await this.crds.start();
     this.history.startRetention();
@@ -72,6 +85,26 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
       });
     }
     await ensureKubernetesService(this.store, this.scheme, this.serviceAllocator, ctx);
+  }
+
+  /**
+   * Whether a ServiceAccount token's account and bound object (pod or
+   * secret) still exist as the same objects (uid), as kube-apiserver checks:
+   * one deleted more than a minute ago, or replaced, voids the token.
+   */
+  private async tokenObjectsExist(claims: ServiceAccountClaims): Promise<boolean> {
+    const k8s = claims['kubernetes.io'];
+    const checks: Array<[string, { name: string; uid: string }]> = [['serviceaccounts', k8s.serviceaccount]];
+    if (k8s.pod) checks.push(['pods', k8s.pod]);
+    if (k8s.secret) checks.push(['secrets', k8s.secret]);
+    for (const [resource, ref] of checks) {
+      const def = this.scheme.byGroupVersionResource('', 'v1', resource)!;
+      const obj = (await this.store.tryGet(def, k8s.namespace, ref.name))?.object as { metadata?: { uid?: string; deletionTimestamp?: string } } | undefined;
+      if (!obj || obj.metadata?.uid !== ref.uid) return false;
+      const deleting = obj.metadata.deletionTimestamp;
+      if (deleting && Date.parse(deleting) < Date.now() - 60_000) return false;
+    }
+    return true;
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -88,7 +121,7 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     res.setHeader('Audit-Id', requestId);
     try {
-      const user = this.authn.authenticate(req);
+      const user = await this.authn.authenticate(req);
       if (isOpenApi) {
         if (!this.openApi.serve(req, res, url)) throw resourceNotFound();
         return true;
@@ -108,6 +141,9 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
       const def = this.scheme.byGroupVersionResource(info.group, info.version, info.resource);
       if (!def || (!def.namespaced && info.namespace) || (def.namespaced && !info.namespace && info.name && info.resource !== 'namespaces')) {
         throw resourceNotFound();
+      }
+      if (info.resource === 'serviceaccounts' && info.subresource === 'token' && info.group === '' && this.serviceAccountTokens) {
+        return await serveTokenRequest(req, res, info, this.store, this.scheme, this.serviceAccountTokens), true;
       }
       const params = url.searchParams;
       const ctx = this.context(req, params, user, requestId, info.verb, info.subresource);

@@ -1,5 +1,9 @@
 import { DynamicModule, INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import { clusterPki } from './auth/pki';
+import { trustPlainConnections } from './auth/tls';
 import { endAllWatches } from './handlers/watch';
 
 export interface ServeOptions {
@@ -8,10 +12,17 @@ export interface ServeOptions {
   afterClose?: () => Promise<void>;
 }
 
+/** The secure port's default, kube-apiserver's. */
+export const DEFAULT_SECURE_PORT = 6443;
+
 /**
- * Starts a Nest application on PORT (default 8080) and LOGBOOK_BIND_ADDRESS
- * (default 127.0.0.1), and stops it in order on SIGINT/SIGTERM: stop serving,
- * close the module tree (the event store drains its appends), then
+ * Starts a Nest application over TLS on PORT (default 6443) and
+ * LOGBOOK_BIND_ADDRESS (default 127.0.0.1), with the cluster PKI's serving
+ * certificate, asking for (not requiring) client certificates signed by the
+ * cluster CA. With LOGBOOK_INSECURE_PORT it also serves plain HTTP on
+ * 127.0.0.1 at that port, where requests without credentials are the local
+ * admin — a development option only. Stops in order on SIGINT/SIGTERM: stop
+ * serving, close the module tree (the event store drains its appends), then
  * `afterClose`.
  */
 export async function serve(module: DynamicModule, opts: ServeOptions): Promise<INestApplication> {
@@ -21,6 +32,7 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
   process.removeAllListeners('SIGINT');
   process.removeAllListeners('SIGTERM');
   let app: INestApplication | undefined;
+  let plain: http.Server | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -31,6 +43,7 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
     // connection, so end them first (clients resume from their last
     // resourceVersion, on this replica's successor or another).
     endAllWatches();
+    if (plain) await new Promise<void>((resolve) => plain!.close(() => resolve()));
     await app?.close().catch((err) => log.error(`closing: ${(err as Error).message}`));
     await opts.afterClose?.().catch((err) => log.error(`after close: ${(err as Error).message}`));
     log.log('stopped');
@@ -40,11 +53,22 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    app = await NestFactory.create(module, { bodyParser: false });
-    const port = Number(process.env.PORT ?? 8080);
+    const pki = await clusterPki();
+    app = await NestFactory.create(module, {
+      bodyParser: false,
+      httpsOptions: { cert: pki.servingCert, key: pki.servingKey, ca: pki.caCert, requestCert: true, rejectUnauthorized: false },
+    });
+    const port = Number(process.env.PORT ?? DEFAULT_SECURE_PORT);
     const host = process.env.LOGBOOK_BIND_ADDRESS ?? '127.0.0.1';
     await app.listen(port, host);
-    log.log(`serving on http://${host}:${port}`);
+    log.log(`serving on https://${host}:${(app.getHttpServer().address() as AddressInfo).port} (CA ${pki.dir}/ca.crt)`);
+    const insecurePort = process.env.LOGBOOK_INSECURE_PORT;
+    if (insecurePort) {
+      plain = http.createServer(app.getHttpAdapter().getInstance());
+      trustPlainConnections(plain);
+      await new Promise<void>((resolve, reject) => plain!.once('error', reject).listen(Number(insecurePort), '127.0.0.1', resolve));
+      log.warn(`development port: plain HTTP on http://127.0.0.1:${insecurePort}, requests without credentials act as the cluster admin`);
+    }
     return app;
   } catch (err) {
     log.error(`start-up failed: ${(err as Error).stack ?? err}`);

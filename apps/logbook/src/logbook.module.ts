@@ -4,16 +4,18 @@ import { ApiServerModule } from '@logbook/apiserver';
 import { ControllersModule } from '@logbook/controllers';
 import { NodeAgentModule, NodeAgentOptions } from '@logbook/node-agent';
 import { SchedulerModule } from '@logbook/scheduler';
-import { ControllerManager, kinds, LogbookSdkModule } from '@logbook/sdk';
+import { ClientConfig, ControllerManager, kinds, LogbookSdkModule } from '@logbook/sdk';
 
 export interface LogbookOptions {
   databaseUrl: string;
   /**
    * This process's own API address: the in-process controller-manager,
    * scheduler and nodes are clients of it over HTTP, exactly as separate
-   * processes would be. Default http://127.0.0.1:8080.
+   * processes would be. Default https://127.0.0.1:6443.
    */
   server?: string;
+  /** Each component's credentials (see componentIdentities); without them they send none. */
+  identities?: { controllerManager?: ClientConfig; scheduler?: ClientConfig; nodes?: ClientConfig };
   /** Nodes to run in this process (LOGBOOK_RUNTIME=simulated); none when unset. */
   nodes?: NodeAgentOptions;
 }
@@ -63,13 +65,15 @@ class ControllerManagerStarter implements OnApplicationBootstrap, OnModuleDestro
 @Module({})
 export class LogbookModule {
   static forRoot(opts: LogbookOptions): DynamicModule {
-    const server = opts.server ?? 'http://127.0.0.1:8080';
+    const server = opts.server ?? 'https://127.0.0.1:6443';
+    const ids = opts.identities ?? {};
     return {
       module: LogbookModule,
       imports: [
         EventStoreModule.forRoot({ databaseUrl: opts.databaseUrl }),
         ApiServerModule,
         LogbookSdkModule.forRoot({
+          ...ids.controllerManager,
           server,
           userAgent: 'logbook-controller-manager',
           leaderElection: { leaseName: 'kube-controller-manager' },
@@ -78,8 +82,8 @@ export class LogbookModule {
           autoStart: false,
         }),
         ControllersModule,
-        SchedulerModule.forRoot({ server }),
-        ...(opts.nodes ? [NodeAgentModule.forRoot({ ...opts.nodes, server })] : []),
+        SchedulerModule.forRoot({ ...ids.scheduler, server }),
+        ...(opts.nodes ? [NodeAgentModule.forRoot({ ...ids.nodes, ...opts.nodes, server })] : []),
       ],
       providers: [ControllerManagerStarter],
     };

@@ -2,11 +2,12 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createTestDatabase, TestDatabase } from '../../../libs/event-store/src/testing';
-import { freePort, RunningProcess, startCompiled, tempDir, waitForHttp } from '../../../test/e2e/processes';
+import { devPortEnv, freePort, RunningProcess, startCompiled, tempDir, waitForHttp } from '../../../test/e2e/processes';
 
 /**
  * `LOGBOOK_RUNTIME=simulated npm start`: the all-in-one process with
- * simulated nodes, driven by a real kubectl.
+ * simulated nodes, driven by a real kubectl over TLS with the admin
+ * kubeconfig the process writes (its components use client certificates).
  */
 describe('the all-in-one process with LOGBOOK_RUNTIME=simulated', () => {
   let db: TestDatabase;
@@ -18,8 +19,8 @@ describe('the all-in-one process with LOGBOOK_RUNTIME=simulated', () => {
     new Promise<{ stdout: string; stderr: string; code: number }>((resolve) => {
       execFile(
         'kubectl',
-        ['--server', url, '--cache-dir', path.join(home, 'cache'), ...args],
-        { env: { PATH: process.env.PATH, HOME: home, KUBECONFIG: path.join(home, 'none') }, timeout: 30_000 },
+        ['--kubeconfig', path.join(home, 'admin.kubeconfig'), '--cache-dir', path.join(home, 'cache'), ...args],
+        { env: { PATH: process.env.PATH, HOME: home }, timeout: 30_000 },
         (err, stdout, stderr) => resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 }),
       );
     });
@@ -41,7 +42,8 @@ describe('the all-in-one process with LOGBOOK_RUNTIME=simulated', () => {
     db = await createTestDatabase('logbook_simulated');
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    proc = startCompiled('apps/logbook/src/main.js', { DATABASE_URL: db.url, PORT: String(port), LOGBOOK_RUNTIME: 'simulated', LOGBOOK_SIMULATED_NODES: '2' });
+    const env = { DATABASE_URL: db.url, LOGBOOK_DATA_DIR: home, ...devPortEnv(port, path.join(home, 'pki'), await freePort()) };
+    proc = startCompiled('apps/logbook/src/main.js', { ...env, LOGBOOK_RUNTIME: 'simulated', LOGBOOK_SIMULATED_NODES: '2' });
     await waitForHttp(`${url}/readyz`, 60_000, proc);
   });
 

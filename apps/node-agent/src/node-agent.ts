@@ -42,7 +42,9 @@ export class NodeAgent {
   private started = false;
 
   constructor(private readonly opts: NodeAgentOptions) {
-    this.client = opts.client ?? new KubeClient({ server: opts.server, token: opts.token, requestTimeoutMs: opts.requestTimeoutMs, userAgent: opts.userAgent ?? 'logbook-node-agent' });
+    // The ClientConfig fields (server, token, TLS, kubeconfig) build the client.
+    const { client, runtime, nodes, firstNodeIndex, kubelet, ...config } = opts;
+    this.client = client ?? new KubeClient({ ...config, userAgent: opts.userAgent ?? 'logbook-node-agent' });
     this.informers = new InformerFactory(this.client);
     this.nextIndex = opts.firstNodeIndex ?? 1;
     const names = opts.nodes.map((n) => n.name);

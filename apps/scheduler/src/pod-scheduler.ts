@@ -28,8 +28,6 @@ export interface PodSchedulerOptions {
   unschedulableRetryMs?: number;
   /** Filter and score plugins (defaults: kube-scheduler's). */
   profile?: Profile;
-  /** Bearer token for the binding call, when the server wants one. */
-  token?: string;
 }
 
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -63,7 +61,7 @@ export class PodScheduler implements Reconciler {
 
   /** Registers the scheduler (and its cache's informer subscriptions) with a manager. */
   addTo(manager: ControllerManager): this {
-    this.binder = new PodBinder({ server: manager.client.server, token: this.options.token, userAgent: 'logbook-scheduler' });
+    this.binder = new PodBinder(manager.client);
     const pods = manager.informers.informerFor(kinds.Pod);
     const nodes = manager.informers.informerFor(kinds.Node);
     this.subscriptions.push(

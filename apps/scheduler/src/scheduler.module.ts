@@ -37,7 +37,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       leaderElection: leaderElection === false ? undefined : { leaseName: 'kube-scheduler', ...leaderElection },
       logger: new Logger('SchedulerManager'),
     });
-    this.scheduler = new PodScheduler({ token: client.token, ...scheduler }).addTo(this.manager);
+    this.scheduler = new PodScheduler({ ...scheduler }).addTo(this.manager);
   }
 
   onApplicationBootstrap(): void {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { createTestDatabase, TestDatabase } from '@logbook/sdk/testing';
-import { RunningProcess, freePort, startCompiled, tempDir, waitForHttp } from '../../../test/e2e/processes';
+import { RunningProcess, devPortEnv, freePort, startCompiled, tempDir, waitForHttp } from '../../../test/e2e/processes';
 
 /**
  * As a user runs it: the all-in-one Logbook process, the operator as its
@@ -23,7 +23,7 @@ describe('website operator against the all-in-one', () => {
     db = await createTestDatabase();
     const port = await freePort();
     server = `http://127.0.0.1:${port}`;
-    logbook = startCompiled('apps/logbook/src/main.js', { DATABASE_URL: db.url, PORT: String(port) });
+    logbook = startCompiled('apps/logbook/src/main.js', { DATABASE_URL: db.url, LOGBOOK_DATA_DIR: home, ...devPortEnv(port, path.join(home, 'pki'), await freePort()) });
     await waitForHttp(`${server}/readyz`, 90_000, logbook);
     operator = startCompiled('examples/website-operator/src/main.js', { LOGBOOK_SERVER: server, METRICS_PORT: String(await freePort()) });
   });

@@ -1,5 +1,6 @@
 import { ApiError } from '@logbook/machinery';
 import type { Status, StatusReason } from '@logbook/machinery';
+import { Agent } from 'undici';
 import { ResolvedClientConfig } from './client-config';
 
 /** The header that tells the apiserver which event a write was caused by. */
@@ -57,7 +58,17 @@ export function errorFromBody(code: number, text: string): ApiError {
 
 /** HTTP over Node's fetch (keep-alive connections are pooled by undici). */
 export class HttpTransport {
-  constructor(readonly config: ResolvedClientConfig) {}
+  /** Connections that trust the configured CA and present the client certificate. */
+  private readonly dispatcher?: Agent;
+
+  constructor(readonly config: ResolvedClientConfig) {
+    const tls = config.tls;
+    if (tls) {
+      this.dispatcher = new Agent({
+        connect: { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: !tls.insecureSkipTlsVerify },
+      });
+    }
+  }
 
   url(path: string, query: HttpRequest['query'] = {}): string {
     const u = new URL(this.config.server + path);
@@ -77,7 +88,8 @@ export class HttpTransport {
     const signal = req.signal ?? AbortSignal.timeout(req.timeoutMs ?? this.config.requestTimeoutMs);
     let res: Response;
     try {
-      res = await fetch(this.url(req.path, req.query), { method: req.method, headers, body, signal });
+      const init = { method: req.method, headers, body, signal, dispatcher: this.dispatcher } as RequestInit;
+      res = await fetch(this.url(req.path, req.query), init);
     } catch (err) {
       if (req.signal?.aborted) throw err;
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;

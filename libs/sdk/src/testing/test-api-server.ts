@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Client } from 'pg';
 import { KubeClient } from '../client';
 import { createTestDatabase, TestDatabase } from './database';
@@ -20,10 +23,17 @@ export interface TestApiServerReplica {
 /**
  * A real Logbook apiserver (the compiled `apps/apiserver`) on its own fresh
  * database: the envtest of Logbook. Stop it in `afterAll`.
+ *
+ * `url` is the server's plain-HTTP development port (LOGBOOK_INSECURE_PORT),
+ * where requests without credentials are the cluster admin — what tests of
+ * controllers want. The server also serves TLS on `securePort` with its own
+ * cluster CA under `pkiDir` (shared by replicas, so their tokens agree).
  */
 export class TestApiServer {
   private constructor(
     readonly port: number,
+    readonly securePort: number,
+    readonly pkiDir: string,
     private readonly db: TestDatabase,
     private proc: ChildNodeProcess | undefined,
     private readonly opts: TestApiServerOptions,
@@ -32,11 +42,21 @@ export class TestApiServer {
     this.client = new KubeClient({ server: this.url });
   }
 
-  /** A client for the local admin (no credentials). */
+  /** A client for the local admin (no credentials, on the development port). */
   readonly client: KubeClient;
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The TLS port, as clients outside tests reach the server. */
+  get secureUrl(): string {
+    return `https://127.0.0.1:${this.securePort}`;
+  }
+
+  /** The cluster CA certificate (PEM) that signs the serving certificate and client certificates. */
+  caCert(): string {
+    return fs.readFileSync(path.join(this.pkiDir, 'ca.crt'), 'utf8');
   }
 
   /** The database the server keeps its log in. */
@@ -52,7 +72,8 @@ export class TestApiServer {
   static async start(opts: TestApiServerOptions = {}): Promise<TestApiServer> {
     const db = await createTestDatabase();
     try {
-      const server = new TestApiServer(await freePort(), db, undefined, opts, new Set());
+      const pkiDir = fs.mkdtempSync(path.join(os.tmpdir(), 'logbook-pki-'));
+      const server = new TestApiServer(await freePort(), await freePort(), pkiDir, db, undefined, opts, new Set());
       await server.startProcess();
       return server;
     } catch (err) {
@@ -64,7 +85,7 @@ export class TestApiServer {
   /** Starts the server process (again) on the same database and port. */
   async startProcess(): Promise<void> {
     if (this.proc && this.proc.child.exitCode === null && this.proc.child.signalCode === null) throw new Error('the apiserver is running');
-    this.proc = await spawnApiServer(this.port, this.db.url, this.opts);
+    this.proc = await spawnApiServer(this.port, this.securePort, this.pkiDir, this.db.url, this.opts);
   }
 
   /** Stops the server process, gracefully or (`kill`) as a crash; the database stays. */
@@ -80,7 +101,7 @@ export class TestApiServer {
   /** Starts another apiserver process on the same database, on its own port. */
   async startReplica(): Promise<TestApiServerReplica> {
     const port = await freePort();
-    const proc = await spawnApiServer(port, this.db.url, this.opts);
+    const proc = await spawnApiServer(port, await freePort(), this.pkiDir, this.db.url, this.opts);
     const url = `http://127.0.0.1:${port}`;
     const replica: TestApiServerReplica = {
       url,
@@ -117,12 +138,14 @@ export class TestApiServer {
     for (const r of [...this.replicas]) await r.stop();
     await this.stopProcess();
     await this.db.drop();
+    fs.rmSync(this.pkiDir, { recursive: true, force: true });
   }
 }
 
-async function spawnApiServer(port: number, databaseUrl: string, opts: TestApiServerOptions): Promise<ChildNodeProcess> {
+async function spawnApiServer(port: number, securePort: number, pkiDir: string, databaseUrl: string, opts: TestApiServerOptions): Promise<ChildNodeProcess> {
   const { script, root } = findApiServerEntry();
-  const proc = startNodeProcess(script, { DATABASE_URL: databaseUrl, PORT: String(port), LOGBOOK_BIND_ADDRESS: '127.0.0.1', ...opts.env }, root);
+  const env = { DATABASE_URL: databaseUrl, PORT: String(securePort), LOGBOOK_INSECURE_PORT: String(port), LOGBOOK_PKI_DIR: pkiDir, LOGBOOK_BIND_ADDRESS: '127.0.0.1' };
+  const proc = startNodeProcess(script, { ...env, ...opts.env }, root);
   try {
     await waitForHttp(`http://127.0.0.1:${port}/readyz`, opts.startTimeoutMs ?? 60_000, proc);
   } catch (err) {
