@@ -296,7 +296,7 @@ describe('VolumeManager against a real apiserver', () => {
     await manager.tearDown(pod.metadata!.uid!);
   });
 
-  it('projected: configMap, secret, downwardAPI and a token in one directory; without TokenRequest the pod is told and the rest is mounted', async () => {
+  it('projected: configMap, secret, downwardAPI and a token in one directory; with no token to be had the pod is told and the rest is mounted, then a token bound to the pod', async () => {
     await client.create(kinds.ConfigMap, { metadata: { name: 'proj-cm', namespace: 'default' }, data: { 'ca.crt': 'CA' } });
     await client.create(kinds.Secret, { metadata: { name: 'proj-secret', namespace: 'default' }, data: { password: Buffer.from('pw').toString('base64') } });
     const pod = await createPod({
@@ -323,18 +323,49 @@ describe('VolumeManager against a real apiserver', () => {
     expect(await read(join(dir, 'namespace'))).toBe('default');
     expect(await modeOf(join(dir, 'namespace'))).toBe(0o444);
 
-    // The API server may or may not serve serviceaccounts/token yet: either the file holds a token, or the pod has an event saying why not.
-    const outcome = await eventually(
-      async () => {
-        const token = await read(join(dir, 'token')).catch(() => undefined);
-        if (token) return `token ${token.length > 0}`;
-        const events = await podEvents(pod);
-        return events.find((e) => e.startsWith('Warning FailedMount: MountVolume.SetUp for volume "kube-api-access": no token for service account "default"'));
-      },
-      { what: 'a token or an event about it' },
+    // No ServiceAccount default in this namespace: no token, the pod is told why, the rest is mounted.
+    await eventually(
+      async () =>
+        (await podEvents(pod)).find((e) =>
+          e.startsWith('Warning FailedMount: MountVolume.SetUp for volume "kube-api-access": no token for service account "default" (TokenRequest failed: serviceaccounts "default" not found)'),
+        ),
+      { what: 'an event saying why there is no token' },
     );
-    expect(outcome).toBeTruthy();
+    await expect(lstat(join(dir, 'token'))).rejects.toMatchObject({ code: 'ENOENT' });
+
+    // Once the account exists, the next check writes a token bound to the pod.
+    await client.create(kinds.ServiceAccount, { metadata: { name: 'default', namespace: 'default' } });
+    const token = await eventually(() => read(join(dir, 'token')).catch(() => undefined), { what: 'the token file' });
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+    expect(claims['kubernetes.io']).toMatchObject({ namespace: 'default', serviceaccount: { name: 'default' }, pod: { name: pod.metadata!.name, uid: pod.metadata!.uid } });
+    expect(claims.exp - claims.iat).toBe(3607);
+    expect(await modeOf(join(dir, 'token'))).toBe(0o444);
     await manager.tearDown(pod.metadata!.uid!);
+  });
+
+  it('serviceAccountToken: fetched again when 80% of its lifetime has passed, swapped in like any update', async () => {
+    let now = Date.now();
+    const clocked = new VolumeManager({ client, rootDir: join(root, 'clocked'), nodeName: NODE, tokenCheckIntervalMs: 100, now: () => now });
+    try {
+      await client.create(kinds.ServiceAccount, { metadata: { name: 'robot', namespace: 'default' } });
+      const pod = await createPod({
+        serviceAccountName: 'robot',
+        volumes: [{ name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 600, audience: 'vault' } }] } }],
+      });
+      const dir = (await clocked.setUp(pod)).hostPathOf('token')!;
+      const first = await read(join(dir, 'token'));
+      expect(JSON.parse(Buffer.from(first.split('.')[1], 'base64url').toString('utf8')).aud).toEqual(['vault']);
+      // 70% of the lifetime: still fresh.
+      now += 420_000;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await read(join(dir, 'token'))).toBe(first);
+      // Past 80%: a new token.
+      now += 80_000;
+      await eventually(async () => (await read(join(dir, 'token'))) !== first, { what: 'a refreshed token' });
+      await clocked.tearDown(pod.metadata!.uid!);
+    } finally {
+      await clocked.close();
+    }
   });
 
   it('persistentVolumeClaim: the bound PV directory; data survives the pod and is there for the next one', async () => {
