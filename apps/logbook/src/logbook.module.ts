@@ -2,7 +2,7 @@ import { DynamicModule, Injectable, Logger, Module, OnApplicationBootstrap, OnMo
 import { EventStoreModule } from '@logbook/event-store';
 import { ApiServerModule } from '@logbook/apiserver';
 import { ControllersModule } from '@logbook/controllers';
-import { NodeAgentModule, NodeAgentOptions } from '@logbook/node-agent';
+import { ClusterDnsModule, clusterDnsOptionsFromEnv, NodeAgentModule, NodeAgentOptions } from '@logbook/node-agent';
 import { SchedulerModule } from '@logbook/scheduler';
 import { ClientConfig, ControllerManager, kinds, LogbookSdkModule } from '@logbook/sdk';
 
@@ -84,6 +84,10 @@ export class LogbookModule {
         ControllersModule,
         SchedulerModule.forRoot({ ...ids.scheduler, server }),
         ...(opts.nodes ? [NodeAgentModule.forRoot({ ...ids.nodes, ...opts.nodes, server })] : []),
+        // Cluster DNS (LOGBOOK_DNS=false: none), published as kube-system/kube-dns; it reads and writes as the controller manager.
+        ...(process.env.LOGBOOK_DNS !== 'false'
+          ? [ClusterDnsModule.forRoot({ ...clusterDnsOptionsFromEnv(), server, token: ids.controllerManager?.token, clusterDnsIP: process.env.LOGBOOK_CLUSTER_DNS || undefined })]
+          : []),
       ],
       providers: [ControllerManagerStarter],
     };

@@ -25,5 +25,7 @@ export { NodeAgentModule, NodeAgentService, NODE_AGENT_OPTIONS } from './node-ag
 export { nodeAgentOptionsFromEnv, parseLabels, parseTaints } from './config';
 export { VolumeManager, VolumeSetUpError, AtomicWriter, checkHostPathType, containerResourceValue, formatMap, podFieldValue } from './volumes';
 export type { VolumeManagerOptions, ContainerMount, PodVolumes } from './volumes';
-export { ServiceProxy, ClusterIPInterface, BackendPicker, proxyRules, backendsOf, DEFAULT_AFFINITY_TIMEOUT_SECONDS } from './proxy';
+export { ServiceProxy, ClusterIPInterface, BackendPicker, proxyRules, backendsOf, DEFAULT_AFFINITY_TIMEOUT_SECONDS, serviceEnvironment } from './proxy';
 export type { ServiceProxyOptions, ProxyRule, Backend, ProxyListener } from './proxy';
+export { ClusterDns, ClusterDnsModule, ClusterDnsService, clusterDnsOptionsFromEnv, publishKubeDns, DEFAULT_CLUSTER_DNS_IP, resolveInZone } from './dns';
+export type { ClusterDnsOptions } from './dns';

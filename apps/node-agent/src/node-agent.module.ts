@@ -52,7 +52,7 @@ export class NodeAgentModule {
 }
 
 /** Resolves once the API server answers; rejects when `signal` aborts. */
-async function untilApiServerAnswers(client: KubeClient, signal: AbortSignal): Promise<void> {
+export async function untilApiServerAnswers(client: KubeClient, signal: AbortSignal): Promise<void> {
   for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
     if (signal.aborted) throw new Error('aborted');
     try {

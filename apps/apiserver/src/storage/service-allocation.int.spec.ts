@@ -65,6 +65,8 @@ describe('Service allocation', () => {
     expect(out.message).toBe(
       'Service "outside" is invalid: spec.clusterIPs: Invalid value: ["10.97.0.5"]: failed to allocate IP 10.97.0.5: the provided IP (10.97.0.5) is not in the valid range. The range of valid IPs is 10.96.0.0/16',
     );
+    // The same Service again is AlreadyExists, not a taken address.
+    await expect(b.create(kinds.Service, svc('fixed-1', { clusterIP: '10.96.7.7' }))).rejects.toMatchObject({ code: 409, reason: 'AlreadyExists' });
     await a.delete(kinds.Service, { namespace: 'default', name: 'fixed-1' });
     expect((await b.create(kinds.Service, svc('fixed-2', { clusterIP: '10.96.7.7' }))).spec!.clusterIP).toBe('10.96.7.7');
   });

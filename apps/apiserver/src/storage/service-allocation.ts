@@ -94,6 +94,8 @@ export class ServiceAllocator implements WriteCompanion {
   }
 
   async create(svc: Obj): Promise<CompanionWrite> {
+    // A name that is taken fails as AlreadyExists (409), not on the addresses it asks for.
+    if (await this.log.get({ group: '', resource: 'services' }, svc.metadata.namespace ?? '', svc.metadata.name ?? '')) return new AllocationPlan(svc);
     return this.plan(svc, undefined);
   }
 
