@@ -33,10 +33,10 @@ export class ClusterDnsService implements OnApplicationBootstrap, OnModuleDestro
     this.starting = untilApiServerAnswers(this.client, this.abort.signal).then(
       async () => {
         try {
-          await this.dns.start();
+          await this.dns.start(this.abort.signal);
           await publishKubeDns(this.client, this.opts.clusterDnsIP ?? DEFAULT_CLUSTER_DNS_IP, this.dns.address);
         } catch (err) {
-          this.log.error(`start-up failed: ${(err as Error).message}`);
+          if (!this.abort.signal.aborted) this.log.error(`start-up failed: ${(err as Error).message}`);
         }
       },
       () => undefined,

@@ -69,10 +69,12 @@ export class ClusterDns {
     namespaceExists: (ns) => !!(this.informers.informerFor(kinds.Namespace).lister.get('', ns) as Namespace | undefined),
   };
 
-  async start(): Promise<void> {
+  /** Syncs the caches (unless `signal` aborts first), then serves. */
+  async start(signal?: AbortSignal): Promise<void> {
     const informers = [this.informers.informerFor(kinds.Service), this.informers.informerFor(kinds.Endpoints), this.informers.informerFor(kinds.Namespace)];
     this.informers.start();
-    await Promise.all(informers.map((i) => i.waitForSync()));
+    await Promise.all(informers.map((i) => i.waitForSync({ signal })));
+    if (signal?.aborted) throw new Error('aborted');
     const host = this.opts.address ?? '127.0.0.1';
     const udp = createSocket('udp4');
     await new Promise<void>((resolve, reject) => udp.once('error', reject).bind(this.opts.port ?? 0, host, () => resolve()));
