@@ -224,6 +224,24 @@ describe('VolumeManager against a real apiserver', () => {
     await manager.tearDown(missingKey.metadata!.uid!);
   });
 
+  it('setUpWhenReady: waits for what is missing, resolves once it appears, gives up when the pod is torn down', async () => {
+    const pod = await createPod({ volumes: [{ name: 'cfg', configMap: { name: 'arrives-later' } }] });
+    let settled = false;
+    const ready = manager.setUpWhenReady(pod).finally(() => (settled = true));
+    await eventually(async () => (await podEvents(pod)).some((e) => e.includes('configmap "arrives-later" not found')), { what: 'FailedMount' });
+    expect(settled).toBe(false);
+    await client.create(kinds.ConfigMap, { metadata: { name: 'arrives-later', namespace: 'default' }, data: { k: 'here' } });
+    const volumes = await ready;
+    expect(await read(join(volumes.hostPathOf('cfg')!, 'k'))).toBe('here');
+    await manager.tearDown(pod.metadata!.uid!);
+
+    const never = await createPod({ volumes: [{ name: 'cfg', configMap: { name: 'never-there' } }] });
+    const waiting = manager.setUpWhenReady(never);
+    await eventually(async () => (await podEvents(never)).some((e) => e.includes('configmap "never-there" not found')), { what: 'FailedMount' });
+    await manager.tearDown(never.metadata!.uid!);
+    await expect(waiting).rejects.toThrow('volumes torn down before they were set up');
+  });
+
   it('secret: decoded values with the default mode 0644, modes per item', async () => {
     await client.create(kinds.Secret, {
       metadata: { name: 'fortune-https', namespace: 'default' },

@@ -30,6 +30,7 @@ import { chmod, cp, lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Observable, Subject, Subscription } from 'rxjs';
+import { filter } from 'rxjs/operators';
 import { AtomicWriter } from './atomic-writer';
 import { podFieldValue } from './downward-api';
 import { checkHostPathType, resolveSubPath } from './host-path';
@@ -147,6 +148,49 @@ export class VolumeManager implements PayloadSources {
     }
     const r = rec;
     return this.serialized(r, () => this.setUpLocked(r, pod));
+  }
+
+  /**
+   * `setUp`, tried again until it succeeds — when something it waits for
+   * appears (`changes$`), else after a back-off (1 s doubling to 30 s, as
+   * kubelet retries mounts) — for a runtime that starts a pod's containers
+   * once its volumes are there (they stay ContainerCreating meanwhile; each
+   * failure records its FailedMount event). Rejects when the pod is torn
+   * down or the manager closes first.
+   */
+  async setUpWhenReady(pod: Pod, opts: { maxBackoffMs?: number } = {}): Promise<PodVolumes> {
+    const uid = pod.metadata?.uid ?? '';
+    let backoff = 1_000;
+    for (;;) {
+      const rec = this.pods.get(uid);
+      const generation = rec && !rec.removed ? rec : undefined;
+      try {
+        return await this.setUp(pod);
+      } catch (err) {
+        if (!(err instanceof VolumeSetUpError)) this.log.warn(`setting up the volumes of pod ${pod.metadata?.namespace}/${pod.metadata?.name}: ${errText(err)}`);
+      }
+      const record = generation ?? this.pods.get(uid);
+      if (this.closed || !record || record.removed) throw new Error(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}: volumes torn down before they were set up`);
+      await this.nextAttempt(uid, record, backoff);
+      if (this.closed || record.removed) throw new Error(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}: volumes torn down before they were set up`);
+      backoff = Math.min(backoff * 2, opts.maxBackoffMs ?? 30_000);
+    }
+  }
+
+  /** Resolves on the pod's next change, its tear-down, the manager's close, or after `ms`. */
+  private nextAttempt(uid: string, rec: PodRecord, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        sub.unsubscribe();
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      // Tear-down and close are noticed within 100 ms.
+      const poll = setInterval(() => (rec.removed || this.closed) && done(), 100);
+      const sub = this.changes$.pipe(filter((u) => u === uid)).subscribe({ next: done, complete: done });
+    });
   }
 
   /** Removes everything of the pod on this node except hostPath and PersistentVolume data. */
