@@ -12,6 +12,7 @@ import { CrdRegistrar } from './crd/crd-registrar';
 import { Discovery } from './handlers/discovery';
 import { HistoryApi } from './history';
 import { OpenApi } from './handlers/openapi';
+import { PodProxy } from './handlers/pod-proxy';
 import { ResourceHandlers } from './handlers/rest';
 import { readBody, decodeObject } from './request/body';
 import { negotiate } from './request/negotiate';
@@ -25,6 +26,9 @@ import { ServiceAllocator, serviceAllocationOptionsFromEnv } from './storage/ser
 import { ensureKubernetesService } from './storage/service-allocation-bootstrap';
 
 export const CAUSE_SEQ_HEADER = 'x-logbook-cause-seq';
+
+/** Pod subresources answered by the pod's kubelet (handlers/pod-proxy.ts). */
+const PROXIED_POD_SUBRESOURCES = new Set(['log']);
 
 /** The API server's own identity, for what it writes itself. */
 export const SYSTEM_APISERVER: UserInfo = { username: 'system:apiserver', groups: ['system:masters'] };
@@ -45,6 +49,7 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
   private authn = new Authenticator(authenticatorOptionsFromEnv());
   /** Signs and verifies ServiceAccount tokens with the cluster's key (set up in onModuleInit). */
   serviceAccountTokens?: ServiceAccountTokens;
+  private readonly podProxy: PodProxy;
   private readonly crds: CrdRegistrar;
   readonly history: HistoryApi;
   readonly serviceAllocator: ServiceAllocator;
@@ -58,6 +63,7 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
     this.resources = new ResourceHandlers(this.store, eventStore.watchCache, (def, body, r) =>
       this.openApi.check(body, r, r.info.subresource === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : def),
     );
+    this.podProxy = new PodProxy(this.store, this.scheme);
     this.history = new HistoryApi(eventStore, this.store);
     this.crds = new CrdRegistrar(this.scheme, this.store, eventStore.watchCache, this.openApi.registry, this.validator);
   }
@@ -147,7 +153,9 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
       }
       const params = url.searchParams;
       const ctx = this.context(req, params, user, requestId, info.verb, info.subresource);
-      await this.resources.handle({ req, res, info, def, params, rendering: negotiate(req.headers.accept), ctx });
+      const request = { req, res, info, def, params, rendering: negotiate(req.headers.accept), ctx };
+      if (def.group === '' && def.resource === 'pods' && PROXIED_POD_SUBRESOURCES.has(info.subresource)) await this.podProxy.handle(request);
+      else await this.resources.handle(request);
     } catch (err) {
       const apiErr = toApiError(err);
       if (apiErr.code >= 500) this.log.error(`${req.method} ${req.url}: ${(err as Error).stack ?? err}`);

@@ -14,17 +14,17 @@ import { LogbookModule } from './logbook.module';
  * adds a plain-HTTP development port), writing an admin kubeconfig to
  * .logbook/admin.kubeconfig, over DATABASE_URL or an
  * embedded Postgres under .logbook/ (LOGBOOK_DATA_DIR): API server,
- * controllers, scheduler and — with LOGBOOK_RUNTIME=simulated — simulated
- * nodes (LOGBOOK_SIMULATED_NODES, default 1; see apps/node-agent/src/config.ts).
+ * controllers, scheduler and a node agent: by default one node whose pods
+ * are OS processes (the `process` runtime), with LOGBOOK_RUNTIME=simulated
+ * simulated nodes (LOGBOOK_SIMULATED_NODES, default 1); LOGBOOK_RUNTIME=none
+ * runs no node. See apps/node-agent/src/config.ts.
  */
 async function main(): Promise<void> {
   const log = new Logger('Logbook');
   let nodes;
   try {
-    const runtime = process.env.LOGBOOK_RUNTIME;
-    if (runtime === 'simulated') nodes = nodeAgentOptionsFromEnv(process.env);
-    else if (runtime && runtime !== 'process') throw new Error(`LOGBOOK_RUNTIME must be simulated or process, not ${JSON.stringify(runtime)}`);
-    else log.warn('no nodes: the process runtime is not available yet (LOGBOOK_RUNTIME=simulated runs simulated nodes)');
+    if (process.env.LOGBOOK_RUNTIME === 'none') log.log('no nodes (LOGBOOK_RUNTIME=none)');
+    else nodes = nodeAgentOptionsFromEnv(process.env);
   } catch (err) {
     console.error((err as Error).message);
     process.exit(2);

@@ -23,6 +23,12 @@ import type { RuntimeKind } from './runtime/runtime-factory';
  * | `LOGBOOK_PROXY` | `true`/`false`: run the service proxy (default: with the process runtime only) |
  * | `LOGBOOK_PROXY_NODEPORT_ADDRESS` | where NodePorts are bound (default `0.0.0.0`) |
  * | `LOGBOOK_PROXY_INTERFACE` | the device ClusterIPs go on (default `logbook-svc`; `none`: no ClusterIP listeners) |
+ * | `LOGBOOK_CLUSTER_DNS` | process runtime: the cluster DNS server's IP, written into pods' /etc/resolv.conf |
+ * | `LOGBOOK_CLUSTER_DOMAIN` | process runtime: the cluster domain (default `cluster.local`) |
+ * | `LOGBOOK_KUBELET_DIR` | process runtime: where pods' logs and files live (default: a temporary directory per node) |
+ * | `LOGBOOK_POD_ISOLATION` | process runtime: `auto` (namespaces when root, the default) or `off` (pods share the host's network) |
+ * | `LOGBOOK_RESTART_BACKOFF_MS` | process runtime: the first crash back-off (default 10000, doubling to 5 min) |
+ * | `LOGBOOK_IMAGE_CATALOG` | process runtime: the image catalog file (default apps/node-agent/images/catalog.yaml) |
  * | `LOGBOOK_SERVER`, `LOGBOOK_TOKEN` | the API server and a bearer token |
  */
 export function nodeAgentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): NodeAgentOptions {
@@ -54,10 +60,20 @@ export function nodeAgentOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): N
     startDelayMs = [Number(m[1]), Number(m[2] ?? m[1])];
   }
   const runMs = env.LOGBOOK_SIMULATED_RUN_MS ? positiveInt('LOGBOOK_SIMULATED_RUN_MS', env.LOGBOOK_SIMULATED_RUN_MS) : undefined;
+  const isolation = env.LOGBOOK_POD_ISOLATION || 'auto';
+  if (isolation !== 'auto' && isolation !== 'off') throw new Error(`LOGBOOK_POD_ISOLATION must be auto or off, not ${JSON.stringify(isolation)}`);
+  if (env.LOGBOOK_CLUSTER_DNS && !/^\d+\.\d+\.\d+\.\d+$/.test(env.LOGBOOK_CLUSTER_DNS)) throw new Error(`LOGBOOK_CLUSTER_DNS must be an IPv4 address, not ${JSON.stringify(env.LOGBOOK_CLUSTER_DNS)}`);
+  const processSettings = {
+    ...(env.LOGBOOK_CLUSTER_DNS ? { clusterDNS: env.LOGBOOK_CLUSTER_DNS } : {}),
+    ...(env.LOGBOOK_CLUSTER_DOMAIN ? { clusterDomain: env.LOGBOOK_CLUSTER_DOMAIN } : {}),
+    ...(env.LOGBOOK_KUBELET_DIR ? { stateDir: env.LOGBOOK_KUBELET_DIR } : {}),
+    ...(isolation === 'off' ? { isolate: false } : {}),
+    ...(env.LOGBOOK_RESTART_BACKOFF_MS ? { restartBackoffMs: positiveInt('LOGBOOK_RESTART_BACKOFF_MS', env.LOGBOOK_RESTART_BACKOFF_MS) } : {}),
+  };
   return {
     server: env.LOGBOOK_SERVER,
     token: env.LOGBOOK_TOKEN,
-    runtime: { kind, simulated: { ...(startDelayMs ? { startDelayMs } : {}), ...(runMs !== undefined ? { runMs } : {}) } },
+    runtime: { kind, simulated: { ...(startDelayMs ? { startDelayMs } : {}), ...(runMs !== undefined ? { runMs } : {}) }, ...(kind === 'process' ? { process: processSettings } : {}) },
     nodes,
     firstNodeIndex: env.LOGBOOK_NODE_INDEX ? positiveInt('LOGBOOK_NODE_INDEX', env.LOGBOOK_NODE_INDEX) : 1,
     ...(env.LOGBOOK_KUBELET_EVENTS === 'false' ? { kubelet: { recordEvents: false } } : {}),

@@ -1,10 +1,10 @@
 /**
  * The node agent (the kubelet): registers Nodes, renews their Leases, and
- * runs the pods bound to them through a ContainerRuntime — `simulated`
- * today (pods go through their lifecycle on timers, no processes). Built on
- * the SDK only.
+ * runs the pods bound to them through a ContainerRuntime — `process` (each
+ * container an OS process) or `simulated` (pods go through their lifecycle
+ * on timers, no processes). Built on the SDK only.
  */
-export { NodeAgent, simulatedNodeNames } from './node-agent';
+export { NodeAgent, simulatedNodeNames, MISSING_FEATURES_ANNOTATION } from './node-agent';
 export type { NodeAgentOptions } from './node-agent';
 export { Kubelet } from './kubelet/kubelet';
 export type { KubeletOptions } from './kubelet/kubelet';
@@ -13,8 +13,13 @@ export type { NodeConfig } from './kubelet/node-config';
 export { KUBELET_VERSION, nodeObject, nodeLabels } from './kubelet/node-object';
 export { NodeLease, NODE_LEASE_NAMESPACE } from './kubelet/node-lease';
 export { desiredPodStatus, podPhase, podConditions } from './kubelet/pod-status';
-export type { ContainerRuntime, RuntimeContainerStatus, RuntimePodStatus } from './runtime/container-runtime';
-export { createRuntime } from './runtime/runtime-factory';
+export type { ContainerLogRef, ContainerRuntime, ExecTarget, RuntimeContainerStatus, RuntimePodStatus } from './runtime/container-runtime';
+export { createRuntime, configSourceOf } from './runtime/runtime-factory';
+export { ProcessRuntime } from './runtime/process/process-runtime';
+export type { ProcessRuntimeOptions, VolumeProvider, PodVolumeMounts } from './runtime/process/process-runtime';
+export { ImageCatalog, parseImageReference } from './runtime/process/image-catalog';
+export { KubeletServer } from './kubelet/kubelet-server';
+export { canIsolatePods } from './runtime/process/command';
 export type { RuntimeKind, RuntimeSettings } from './runtime/runtime-factory';
 export { SimulatedRuntime, normalizeImage } from './runtime/simulated/simulated-runtime';
 export type { SimulatedRuntimeOptions } from './runtime/simulated/simulated-runtime';

@@ -8,8 +8,9 @@ import { NodeAgentModule } from './node-agent.module';
 /**
  * The node agent as its own process, against LOGBOOK_SERVER (default
  * http://127.0.0.1:8080). Configured from the environment (see config.ts):
- * `LOGBOOK_RUNTIME=simulated LOGBOOK_SIMULATED_NODES=3` runs three
- * simulated nodes. SIGTERM/SIGINT stop it.
+ * by default one node (`LOGBOOK_NODE_NAME`, default node-1) whose pods are
+ * OS processes; `LOGBOOK_RUNTIME=simulated LOGBOOK_SIMULATED_NODES=3` runs
+ * three simulated nodes. SIGTERM/SIGINT stop it (and its pods' processes).
  */
 async function main(): Promise<void> {
   const log = new Logger('NodeAgent');
@@ -18,10 +19,6 @@ async function main(): Promise<void> {
     options = nodeAgentOptionsFromEnv();
   } catch (err) {
     console.error((err as Error).message);
-    process.exit(2);
-  }
-  if (options.runtime.kind !== 'simulated') {
-    console.error('the process runtime is not available yet: run with LOGBOOK_RUNTIME=simulated');
     process.exit(2);
   }
   const app = await NestFactory.createApplicationContext(NodeAgentModule.forRoot(options));

@@ -32,9 +32,10 @@ export class NodeAgentService implements OnApplicationBootstrap, OnModuleDestroy
     );
   }
 
+  /** Stops the nodes, including ones still registering (which give up instead of retrying on). */
   async onModuleDestroy(): Promise<void> {
     this.abort.abort();
-    await this.starting;
+    await Promise.all([this.agent.stop(), this.starting]);
     await this.agent.stop();
   }
 }

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { ClientConfig, InformerFactory, KubeClient } from '@logbook/sdk';
+import { ClientConfig, InformerFactory, kinds, KubeClient } from '@logbook/sdk';
 import { Kubelet, KubeletOptions } from './kubelet/kubelet';
+import { KubeletServer } from './kubelet/kubelet-server';
+import { allocatableOf } from './kubelet/node-object';
 import { NodeConfig, withNetworkDefaults } from './kubelet/node-config';
 import type { ContainerRuntime } from './runtime/container-runtime';
 import { createRuntime, osImageOf, RuntimeSettings } from './runtime/runtime-factory';
@@ -23,6 +25,9 @@ export interface NodeAgentOptions extends ClientConfig {
   kubelet?: Pick<KubeletOptions, 'leaseDurationSeconds' | 'renewIntervalMs' | 'statusReportIntervalMs' | 'workers' | 'recordEvents'>;
 }
 
+/** On a Node whose runtime lacks features here (the process runtime without root): which ones. */
+export const MISSING_FEATURES_ANNOTATION = 'node.logbook.io/missing-features';
+
 /** `node-1` .. `node-n`. */
 export function simulatedNodeNames(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `node-${i + 1}`);
@@ -36,10 +41,13 @@ export function simulatedNodeNames(n: number): string[] {
 export class NodeAgent {
   readonly client: KubeClient;
   readonly informers: InformerFactory;
-  private readonly kubelets = new Map<string, { kubelet: Kubelet; runtime: ContainerRuntime }>();
+  private readonly kubelets = new Map<string, { kubelet: Kubelet; runtime: ContainerRuntime; server?: KubeletServer }>();
   private readonly log = new Logger('NodeAgent');
   private nextIndex: number;
   private started = false;
+  /** Set by stop(): nodes still starting give up, and nothing starts any more. */
+  private stopping = false;
+  private readonly adding = new Set<Promise<unknown>>();
 
   constructor(private readonly opts: NodeAgentOptions) {
     // The ClientConfig fields (server, token, TLS, kubeconfig) build the client.
@@ -67,7 +75,7 @@ export class NodeAgent {
 
   /** Starts the Pod informer and registers every node. */
   async start(): Promise<void> {
-    if (this.started) return;
+    if (this.started || this.stopping) return;
     this.started = true;
     this.informers.start();
     await Promise.all(this.opts.nodes.map((n) => this.addNode(n)));
@@ -81,20 +89,44 @@ export class NodeAgent {
   proxy?: ServiceProxy;
 
   /** Starts one more node (at run time, e.g. a test adding capacity). */
-  async addNode(config: NodeConfig): Promise<Kubelet> {
+  addNode(config: NodeConfig): Promise<Kubelet> {
+    const adding = this.startNode(config);
+    this.adding.add(adding);
+    void adding.catch(() => undefined).finally(() => this.adding.delete(adding));
+    return adding;
+  }
+
+  private async startNode(config: NodeConfig): Promise<Kubelet> {
+    if (this.stopping) throw new Error(`the node agent is stopping: node ${config.name} not started`);
     if (this.kubelets.has(config.name)) throw new Error(`node ${config.name} runs already`);
-    const node = withNetworkDefaults(config, this.nextIndex++);
-    const runtime = createRuntime(this.opts.runtime, node);
-    const kubelet = new Kubelet({ ...this.opts.kubelet, client: this.client, informers: this.informers, node, runtime, osImage: osImageOf(this.opts.runtime.kind) });
-    this.kubelets.set(config.name, { kubelet, runtime });
+    const defaults = withNetworkDefaults(config, this.nextIndex++);
+    const runtime = createRuntime(this.opts.runtime, { ...defaults, allocatable: allocatableOf(defaults) }, this.client);
+    let server: KubeletServer | undefined;
     try {
+      await runtime.prepare?.();
+      if (this.stopping) throw new Error(`the node agent is stopping: node ${config.name} not started`);
+      // A runtime with its own pod network decides the node's address (its bridge's).
+      const node = { ...defaults, address: config.address ?? runtime.nodeAddress ?? defaults.address };
+      if (runtime.missingFeatures?.length) {
+        node.annotations = { ...(node.annotations ?? {}), [MISSING_FEATURES_ANNOTATION]: runtime.missingFeatures.join('; ') };
+      }
+      if (runtime.containerLog) {
+        server = new KubeletServer(runtime, (namespace, name) => {
+          const pod = this.informers.informerFor(kinds.Pod).lister.get(namespace, name);
+          return pod?.spec?.nodeName === config.name ? pod.metadata?.uid : undefined;
+        });
+        node.kubeletPort = await server.listen(node.address, config.kubeletPort ?? 0);
+      }
+      const kubelet = new Kubelet({ ...this.opts.kubelet, client: this.client, informers: this.informers, node, runtime, osImage: osImageOf(this.opts.runtime.kind) });
+      this.kubelets.set(config.name, { kubelet, runtime, server });
       await kubelet.start();
+      return kubelet;
     } catch (err) {
       this.kubelets.delete(config.name);
+      await server?.close();
       await runtime.close();
       throw err;
     }
-    return kubelet;
   }
 
   /**
@@ -106,14 +138,19 @@ export class NodeAgent {
     if (!entry) return;
     this.kubelets.delete(name);
     await entry.kubelet.stop();
+    await entry.server?.close();
     await entry.runtime.close();
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (!this.started) return;
     this.started = false;
     await this.proxy?.stop();
     this.proxy = undefined;
+    await Promise.all(this.nodeNames.map((n) => this.stopNode(n)));
+    // Nodes that were still registering: stopped above (their kubelet gives up) or failing now.
+    await Promise.allSettled([...this.adding]);
     await Promise.all(this.nodeNames.map((n) => this.stopNode(n)));
     await this.informers.stop();
     this.log.log('stopped');

@@ -84,8 +84,13 @@ export class Kubelet {
     if (this.running) return;
     this.running = true;
     this.registered = await this.register();
+    if (!this.running) throw new Error(`kubelet ${this.name} was stopped while registering`);
     this.lease = new NodeLease(this.opts.client, this.registered, this.log, this.opts);
     await this.lease.start();
+    if (!this.running) {
+      await this.lease.stop();
+      throw new Error(`kubelet ${this.name} was stopped while registering`);
+    }
     this.scheduleHeartbeat();
 
     const pods = this.opts.informers.informerFor(kinds.Pod);

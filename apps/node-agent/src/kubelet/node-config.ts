@@ -18,6 +18,8 @@ export interface NodeConfig {
   address?: string;
   /** Where pod IPs come from, e.g. `10.244.1.0/24`. */
   podCIDR?: string;
+  /** The port of the kubelet's HTTP endpoint (logs, exec), advertised in `daemonEndpoints`. Default 10250. */
+  kubeletPort?: number;
 }
 
 export const DEFAULT_CAPACITY: Readonly<Record<string, string>> = { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' };

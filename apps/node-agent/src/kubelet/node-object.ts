@@ -36,6 +36,12 @@ export function healthyConditions(now: number, previous: NodeCondition[] = []): 
   ];
 }
 
+/** A node's allocatable resources: the configured ones over its capacity (defaults included). */
+export function allocatableOf(config: NodeConfig): Record<string, string> {
+  const capacity = stringify({ ...DEFAULT_CAPACITY, ...(config.capacity ?? {}) });
+  return config.allocatable ? stringify({ ...capacity, ...config.allocatable }) : capacity;
+}
+
 /** The Node a kubelet registers (status included: Nodes keep their status on create). */
 export function nodeObject(
   config: NodeConfig & { address: string; podCIDR: string },
@@ -43,7 +49,7 @@ export function nodeObject(
   now: number,
 ): Node {
   const capacity = stringify({ ...DEFAULT_CAPACITY, ...(config.capacity ?? {}) });
-  const allocatable = config.allocatable ? stringify({ ...capacity, ...config.allocatable }) : capacity;
+  const allocatable = allocatableOf(config);
   const id = createHash('sha256').update(config.name).digest('hex');
   return {
     apiVersion: 'v1',
@@ -67,7 +73,7 @@ export function nodeObject(
         { type: 'InternalIP', address: config.address },
         { type: 'Hostname', address: config.name },
       ],
-      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      daemonEndpoints: { kubeletEndpoint: { Port: config.kubeletPort ?? 10250 } },
       nodeInfo: {
         machineID: id.slice(0, 32),
         systemUUID: `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20, 32)}`,

@@ -23,6 +23,12 @@ export interface RuntimePodStatus {
   containers: RuntimeContainerStatus[];
 }
 
+/** Where a container run's log is (`live`: still being written), or why there is none (a 400 for `kubectl logs`). */
+export type ContainerLogRef = { path: string; live: () => boolean } | { error: string };
+
+/** How to run a command inside a running container, or why not. */
+export type ExecTarget = { file: string; args: string[]; env: Record<string, string> } | { error: string };
+
 /**
  * What runs a node's pods. The kubelet tells it what should run
  * (`syncPod`, `killPod`) and reads back what does (`status`); the runtime
@@ -30,8 +36,8 @@ export interface RuntimePodStatus {
  * status from it.
  *
  * Implementations: `simulated` (pods go through their lifecycle on timers,
- * no processes — for tests and benchmarks); `process` (a later issue: each
- * container an OS process).
+ * no processes — for tests and benchmarks); `process` (each container an
+ * OS process; logs and exec).
  */
 export interface ContainerRuntime {
   /** `simulated`, `process`, ... */
@@ -54,4 +60,14 @@ export interface ContainerRuntime {
   readonly changes$: Observable<string>;
   /** Stops everything (the node agent is shutting down). */
   close(): Promise<void>;
+  /** Prepares the node (its pod network); before the first pod. */
+  prepare?(): Promise<void>;
+  /** The node's own address, when the runtime decides it (the pod bridge's). */
+  readonly nodeAddress?: string;
+  /** Features this runtime lacks on this machine (e.g. without root), for the node's annotation. */
+  readonly missingFeatures?: string[];
+  /** A container's log file, for `kubectl logs`. */
+  containerLog?(uid: string, container: string, previous: boolean): ContainerLogRef;
+  /** A command to run inside a running container, for `kubectl exec`. */
+  execIn?(uid: string, container: string, command: string[]): ExecTarget;
 }

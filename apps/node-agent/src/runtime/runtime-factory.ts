@@ -1,4 +1,9 @@
+import type { KubeClient } from '@logbook/sdk';
+import { isNotFound } from '@logbook/machinery';
+import { kinds } from '@logbook/sdk';
 import type { ContainerRuntime } from './container-runtime';
+import type { ConfigSource } from './process/container-env';
+import { ProcessRuntime, ProcessRuntimeOptions } from './process/process-runtime';
 import { SimulatedRuntime, SimulatedRuntimeOptions } from './simulated/simulated-runtime';
 
 export type RuntimeKind = 'simulated' | 'process';
@@ -7,15 +12,43 @@ export interface RuntimeSettings {
   kind: RuntimeKind;
   /** Options of the simulated runtime (the pod CIDR comes from the node). */
   simulated?: Omit<SimulatedRuntimeOptions, 'podCIDR'>;
+  /** Options of the process runtime (node name, CIDR, config source and allocatable come from the node). */
+  process?: Omit<ProcessRuntimeOptions, 'nodeName' | 'podCIDR' | 'config' | 'allocatable' | 'stateDir'> & {
+    /** Pod state lives under `<stateDir>/<node name>`. Default: a fresh temporary directory per node. */
+    stateDir?: string;
+  };
+}
+
+/** ConfigMaps and Secrets read through the API (for `env` and `envFrom`); a missing one is undefined. */
+export function configSourceOf(client: KubeClient): ConfigSource {
+  const orUndefined = <T>(p: Promise<T>) => p.catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+  return {
+    configMap: (namespace, name) => orUndefined(client.get(kinds.ConfigMap, { namespace, name })),
+    secret: (namespace, name) => orUndefined(client.get(kinds.Secret, { namespace, name })),
+  };
 }
 
 /** The runtime for one node. */
-export function createRuntime(settings: RuntimeSettings, node: { podCIDR: string }): ContainerRuntime {
+export function createRuntime(
+  settings: RuntimeSettings,
+  node: { name: string; podCIDR: string; allocatable: Record<string, string> },
+  client?: KubeClient,
+): ContainerRuntime {
   switch (settings.kind) {
     case 'simulated':
       return new SimulatedRuntime({ ...settings.simulated, podCIDR: node.podCIDR });
-    case 'process':
-      throw new Error('the process runtime is not available yet: run with LOGBOOK_RUNTIME=simulated');
+    case 'process': {
+      if (!client) throw new Error('the process runtime needs an API client');
+      const { stateDir, ...rest } = settings.process ?? {};
+      return new ProcessRuntime({
+        ...rest,
+        nodeName: node.name,
+        podCIDR: node.podCIDR,
+        allocatable: node.allocatable,
+        config: configSourceOf(client),
+        ...(stateDir ? { stateDir: `${stateDir}/${node.name}` } : {}),
+      });
+    }
     default:
       throw new Error(`unknown runtime ${JSON.stringify(settings.kind)} (expected simulated or process)`);
   }

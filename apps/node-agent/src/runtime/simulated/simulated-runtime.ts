@@ -1,9 +1,12 @@
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import type { Container, ContainerState, Pod } from '@logbook/api';
 import { Observable, Subject } from 'rxjs';
 import type { ContainerRuntime, RuntimeContainerStatus, RuntimePodStatus } from '../container-runtime';
+import { imageId, normalizeImage } from '../image-reference';
 import { PodIpAllocator } from './pod-ip-allocator';
 import { Behaviour, behaviourOf, SimulationRule } from './simulation-rules';
+
+export { normalizeImage } from '../image-reference';
 
 export interface SimulatedRuntimeOptions {
   /** The node's pod CIDR, where pod IPs come from. */
@@ -25,24 +28,6 @@ export interface SimulatedRuntimeOptions {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** An image reference as container runtimes report it: `nginx` → `docker.io/library/nginx:latest`. */
-export function normalizeImage(image: string): string {
-  let ref = image;
-  const firstSlash = ref.indexOf('/');
-  const first = firstSlash < 0 ? '' : ref.slice(0, firstSlash);
-  if (firstSlash < 0) ref = `docker.io/library/${ref}`;
-  else if (!first.includes('.') && !first.includes(':') && first !== 'localhost') ref = `docker.io/${ref}`;
-  const lastPart = ref.slice(ref.lastIndexOf('/') + 1);
-  if (!lastPart.includes(':') && !lastPart.includes('@')) ref += ':latest';
-  return ref;
-}
-
-function imageId(image: string): string {
-  const normalized = normalizeImage(image);
-  const repo = normalized.replace(/[:@][^/]*$/, '');
-  return `${repo}@sha256:${createHash('sha256').update(normalized).digest('hex')}`;
-}
 
 interface SimContainer {
   spec: Container;

@@ -1,0 +1,116 @@
+import * as http from 'http';
+import type { Scheme } from '@logbook/api';
+import { ApiError, badRequest, internalError, methodNotSupported } from '@logbook/machinery';
+import type { Obj, ResourceStore } from '../storage/resource-store';
+import type { ResourceRequest } from './rest';
+
+/** PodLogOptions the kubelet understands, passed through as they came. */
+const LOG_PARAMS = ['follow', 'previous', 'timestamps', 'tailLines', 'sinceSeconds', 'sinceTime', 'limitBytes'];
+
+interface PodSpecLike {
+  nodeName?: string;
+  containers?: { name: string }[];
+  initContainers?: { name: string }[];
+  ephemeralContainers?: { name: string }[];
+}
+
+/**
+ * The pod subresources the API server serves by proxying to the pod's
+ * kubelet (kube-apiserver's LogLocation/ExecLocation): it finds the pod's
+ * node, picks the container as Kubernetes does, and streams the kubelet's
+ * answer — `GET pods/{name}/log` to the kubelet's
+ * `/containerLogs/{namespace}/{pod}/{container}`.
+ */
+export class PodProxy {
+  constructor(
+    private readonly store: ResourceStore,
+    private readonly scheme: Scheme,
+  ) {}
+
+  async handle(r: ResourceRequest): Promise<void> {
+    if (r.info.subresource === 'log') {
+      if (r.info.verb !== 'get') throw methodNotSupported({ group: '', resource: 'pods/log' }, r.info.verb);
+      return this.log(r);
+    }
+    throw methodNotSupported({ group: '', resource: `pods/${r.info.subresource}` }, r.info.verb);
+  }
+
+  private async log(r: ResourceRequest): Promise<void> {
+    const { namespace, name } = r.info;
+    const pod = await this.store.get(r.def, namespace, name);
+    const container = this.containerOf(pod, r.params.get('container'));
+    const spec = (pod.spec ?? {}) as PodSpecLike;
+    // A pod not yet scheduled has no logs yet: an empty answer, as kube-apiserver gives.
+    if (!spec.nodeName) {
+      r.res.writeHead(200, { 'Content-Type': 'text/plain' });
+      r.res.end();
+      return;
+    }
+    const query = new URLSearchParams();
+    for (const k of LOG_PARAMS) {
+      const v = r.params.get(k);
+      if (v !== null) query.set(k, v);
+    }
+    const base = await this.kubeletBase(spec.nodeName);
+    const target = `${base}/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${query}`;
+    await proxyGet(target, r);
+  }
+
+  /** The container a request means: the named one, or the pod's only container. */
+  private containerOf(pod: Obj, requested: string | null): string {
+    const spec = (pod.spec ?? {}) as PodSpecLike;
+    const podName = (pod.metadata as { name?: string } | undefined)?.name ?? '';
+    const containers = (spec.containers ?? []).map((c) => c.name);
+    const inits = (spec.initContainers ?? []).map((c) => c.name);
+    const ephemeral = (spec.ephemeralContainers ?? []).map((c) => c.name);
+    if (!requested) {
+      if (containers.length === 1) return containers[0];
+      let message = `a container name must be specified for pod ${podName}, choose one of: [${containers.join(' ')}]`;
+      if (inits.length) message += ` or one of the init containers: [${inits.join(' ')}]`;
+      if (ephemeral.length) message += ` or one of the ephemeral containers: [${ephemeral.join(' ')}]`;
+      throw badRequest(message);
+    }
+    if (![...containers, ...inits, ...ephemeral].includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${podName}`);
+    return requested;
+  }
+
+  /** `http://<InternalIP>:<kubelet port>` of a node. */
+  private async kubeletBase(nodeName: string): Promise<string> {
+    const def = this.scheme.byGroupVersionResource('', 'v1', 'nodes')!;
+    const node = await this.store.get(def, '', nodeName);
+    const status = (node.status ?? {}) as { addresses?: { type: string; address: string }[]; daemonEndpoints?: { kubeletEndpoint?: { Port?: number } } };
+    const address = ['InternalIP', 'ExternalIP', 'Hostname'].map((t) => status.addresses?.find((a) => a.type === t)?.address).find(Boolean);
+    const port = status.daemonEndpoints?.kubeletEndpoint?.Port;
+    if (!address || !port) throw badRequest(`node ${nodeName} has no kubelet endpoint`);
+    return `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+  }
+}
+
+/**
+ * Streams a kubelet's answer to the client: its status and body as they come
+ * (`kubectl logs -f` reads lines as the container writes them), ending the
+ * kubelet request when the client goes away.
+ */
+function proxyGet(target: string, r: ResourceRequest): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const upstream = http.get(target, { timeout: 10_000 }, (res) => {
+      upstream.setTimeout(0);
+      r.res.writeHead(res.statusCode ?? 502, {
+        'Content-Type': res.headers['content-type'] ?? 'text/plain',
+        'Cache-Control': 'no-cache, private',
+      });
+      r.res.flushHeaders();
+      res.on('data', (chunk) => r.res.write(chunk));
+      res.on('end', () => (r.res.end(), resolve()));
+      res.on('error', () => (r.res.end(), resolve()));
+    });
+    r.req.on('close', () => upstream.destroy());
+    upstream.on('timeout', () => upstream.destroy(new Error('i/o timeout')));
+    upstream.on('error', (err) => {
+      if (r.res.headersSent) {
+        r.res.end();
+        resolve();
+      } else reject(err instanceof ApiError ? err : internalError(`Get "${target}": dial tcp: ${err.message}`));
+    });
+  });
+}
