@@ -61,7 +61,7 @@ describeAsRoot('the process runtime (as root)', () => {
   });
 
   it("runs the seed's kubia pod and RC: every replica serves on 8080 of its own IP, and kubectl logs shows its requests", async () => {
-    await c.ok(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [seed.kubiaManualPod(), seed.replicationController()] }) });
+    for (const manifest of [seed.kubiaManualPod(), seed.replicationController()]) await c.ok(['apply', '-f', '-'], { stdin: JSON.stringify(manifest) });
     await c.until(['get', 'pods', '-l', 'app=kubia', '-o', 'jsonpath={range .items[*]}{.status.containerStatuses[0].ready}{"\\n"}{end}'], (out) => out.trim().split('\n').filter((l) => l === 'true').length === 3, 90_000);
     await c.until(['get', 'pod', 'kubia-manual', '-o', 'jsonpath={.status.containerStatuses[0].ready}'], /true/, 60_000);
     const pods = (await json(['get', 'pods'])).items as { metadata: { name: string }; spec: { nodeName: string }; status: { podIP: string; hostIP: string } }[];

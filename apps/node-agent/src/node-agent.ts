@@ -79,7 +79,7 @@ export class NodeAgent {
     this.started = true;
     this.informers.start();
     await Promise.all(this.opts.nodes.map((n) => this.addNode(n)));
-    if (this.opts.proxy) {
+    if (this.opts.proxy && !this.stopping) {
       this.proxy = new ServiceProxy(this.informers, this.opts.proxy);
       await this.proxy.start();
     }
