@@ -58,7 +58,10 @@ export async function startApiServer(
   opts: { entry?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ApiServerProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [opts.entry ?? ENTRY], {
+  // e.g. BENCH_API_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server
+  // (Node refuses --cpu-prof in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, opts.entry ?? ENTRY], {
     // The benchmark speaks plain HTTP to the development port (TLS on its own free port, CA in a temp dir).
     env: {
       ...process.env,

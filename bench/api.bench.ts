@@ -383,6 +383,17 @@ async function main(): Promise<void> {
     const ratio = creates32 / appendRate;
     log(`creates/s at 32 clients ÷ event-store appends/s at ${APPEND_LOOPS} loops = ${fmtInt(creates32)} ÷ ${fmtInt(appendRate)} = ${ratio.toFixed(2)}`);
     log(`Target ≥ ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'MET' : 'NOT MET'}`);
+    // CPU per operation (ms): the cores a party used in the window ÷ operations per second.
+    const msPer = (r: ShapeRun, cores: number | null) => (cores === null ? NaN : (cores * 1000) / r.perSec);
+    const fmtCpu = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '?');
+    const apiPerCreate = med('create/32', (r) => msPer(r, r.cpu.apiserver));
+    const pgPerCreate = med('create/32', (r) => msPer(r, r.cpu.pg));
+    const benchPerAppend = median(runs.map((r) => msPer(r.append, r.append.cpu.bench)));
+    const pgPerAppend = median(runs.map((r) => msPer(r.append, r.append.cpu.pg)));
+    log(
+      `CPU per create at 32 clients: API server ${fmtCpu(apiPerCreate)} ms, Postgres ${fmtCpu(pgPerCreate)} ms; ` +
+        `per event-store append: the appending process ${fmtCpu(benchPerAppend)} ms, Postgres ${fmtCpu(pgPerAppend)} ms`,
+    );
     const resets = runs.reduce((n, r) => n + [...r.shapes.values()].reduce((m, x) => m + x.resets, 0), 0);
     if (resets > 0) {
       log(

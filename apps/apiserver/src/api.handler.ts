@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import type { IncomingMessage, ServerResponse } from 'http';
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { Scheme, defaultScheme } from '@logbook/api';
 import { EVENT_STORE, EventStore } from '@logbook/event-store';
 import { ApiError, badRequest } from '@logbook/machinery';
@@ -20,6 +21,7 @@ import { parseRequestInfo } from './request/request-info';
 import { writeError, writeJson } from './request/respond';
 import { RequestContext, UserInfo } from './storage/context';
 import { resourceNotFound, toApiError } from './storage/errors';
+import { NamespaceLifecycle } from './storage/namespace-lifecycle';
 import { ResourceStore } from './storage/resource-store';
 import { ObjectValidator } from './storage/validator';
 import { ServiceAllocator, serviceAllocationOptionsFromEnv } from './storage/service-allocation';
@@ -38,7 +40,7 @@ export const SYSTEM_APISERVER: UserInfo = { username: 'system:apiserver', groups
  * path. Non-API paths (health, metrics) are left to Nest's router.
  */
 @Injectable()
-export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
+export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('KubeApi');
   readonly scheme: Scheme = defaultScheme;
   readonly validator = new ObjectValidator();
@@ -54,8 +56,13 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
   readonly history: HistoryApi;
   readonly serviceAllocator: ServiceAllocator;
 
-  constructor(@Inject(EVENT_STORE) eventStore: EventStore) {
-    this.store = new ResourceStore(eventStore.log, this.scheme, this.validator);
+  constructor(
+    @Inject(EVENT_STORE) eventStore: EventStore,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {
+    const namespaces = new NamespaceLifecycle(eventStore.log);
+    namespaces.follow(eventStore.tail.events$);
+    this.store = new ResourceStore(eventStore.log, this.scheme, this.validator, namespaces);
     this.serviceAllocator = new ServiceAllocator(eventStore.log, serviceAllocationOptionsFromEnv());
     this.store.useCompanion(this.serviceAllocator);
     this.discovery = new Discovery(this.scheme);
@@ -113,7 +120,30 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
     return true;
   }
 
+  /**
+   * Serves API paths ahead of Express and Nest's middleware chain (URL and
+   * query parsing, routing), which the API does not use and which cost a
+   * share of every request. Express's application function hands every
+   * request to its `handle` method, for the TLS port and the development
+   * port alike; API paths are taken there, everything else (health,
+   * metrics, the UI) goes on as before. The middleware in ApiServerModule
+   * remains for adapters this cannot wrap.
+   */
+  onApplicationBootstrap(): void {
+    const app = this.adapterHost?.httpAdapter?.getInstance?.() as ExpressLike | undefined;
+    const next = app?.handle;
+    if (typeof next !== 'function') return;
+    app!.handle = (req, res, done) => {
+      if (!isApiPath(req.url)) return next.call(app, req, res, done);
+      this.handle(req, res).then(
+        (served) => (served ? undefined : next.call(app, req, res, done)),
+        () => next.call(app, req, res, done),
+      );
+    };
+  }
+
   async onModuleDestroy(): Promise<void> {
+    this.store.namespaces.stop();
     this.crds.stop();
     await this.history.stopRetention();
   }
@@ -209,6 +239,14 @@ export class KubeApiHandler implements OnModuleInit, OnModuleDestroy {
       status: { userInfo },
     });
   }
+}
+
+/** Express's application, as far as onApplicationBootstrap needs it. */
+type ExpressLike = { handle?: (req: IncomingMessage, res: ServerResponse, done?: unknown) => void };
+
+/** Paths KubeApiHandler.handle may serve (it answers false for the rest). */
+function isApiPath(url: string | undefined): boolean {
+  return url !== undefined && (url.startsWith('/api') || url.startsWith('/openapi/'));
 }
 
 /** kube-apiserver's default field manager: the user agent's program name. */

@@ -202,7 +202,7 @@ export type { IntOrString } from './quantity/int-or-string';
 export { humanAge, humanDuration, shortHumanDuration } from './duration/human-duration';
 
 // JSON helpers
-export { isJsonObject, jsonClone, jsonEqual } from './json';
+export { copyJson, isJsonObject, jsonClone, jsonEqual } from './json';
 export type { JsonObject, JsonPrimitive, JsonValue } from './json';
 
 // Differences between two versions of an object (JSON Patch and readable lines)

@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'crypto';
 import { AppendOp, EventLog, KubeObject, ResourceType, StoredEvent } from '@logbook/event-store';
 import { ResourceDefinition, Scheme, applyDefaults, prepareForCreate, prepareForStatusUpdate, prepareForUpdate, semanticEqual } from '@logbook/api';
-import { ApiError, applyConfiguration, badRequest, conflict, forbidden, notFound, recordUpdate } from '@logbook/machinery';
+import { ApiError, applyConfiguration, badRequest, conflict, copyJson, forbidden, notFound, recordUpdate } from '@logbook/machinery';
 import { RequestContext, provenanceOf } from './context';
 import { toApiError } from './errors';
+import { NamespaceLifecycle } from './namespace-lifecycle';
 import { ObjectValidator } from './validator';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -64,6 +65,8 @@ export class ResourceStore {
     private readonly log: EventLog,
     readonly scheme: Scheme,
     private readonly validator: ObjectValidator,
+    /** Where creates learn their namespace's state; by default a lookup in the log each time. */
+    readonly namespaces: NamespaceLifecycle = new NamespaceLifecycle(log),
   ) {}
 
   /** Adds a mutating admission step, run on every object written through the API. */
@@ -156,7 +159,8 @@ export class ResourceStore {
     if (!apply) obj = recordUpdate(undefined, obj, manager) as Obj;
     const generated = !obj.metadata.name && typeof obj.metadata.generateName === 'string';
     for (let attempt = 0; ; attempt++) {
-      let candidate = structuredClone(obj);
+      // Only a generated name can be retried, and a retry starts from the unstamped object.
+      let candidate = generated ? copyJson(obj) : obj;
       if (generated) candidate.metadata.name = generateName(obj.metadata.generateName as string);
       this.stampCreate(candidate);
       // The kind's create strategy runs once the name and uid are known (kube's BeforeCreate):
@@ -196,7 +200,7 @@ export class ResourceStore {
   admit(def: ResourceDefinition, namespace: string, input: Obj): Obj {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) throw badRequest('the request body must be a JSON object');
     const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
-    const obj = structuredClone(input) as Obj;
+    const obj = copyJson(input) as Obj;
     if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = apiVersion;
     if (obj.kind === undefined || obj.kind === '') obj.kind = def.kind;
     if (obj.kind !== def.kind) {
@@ -220,9 +224,9 @@ export class ResourceStore {
 
   private async checkNamespace(def: ResourceDefinition, namespace: string): Promise<void> {
     if (!def.namespaced) return;
-    const ns = await this.log.get({ group: '', resource: 'namespaces' }, '', namespace);
+    const ns = await this.namespaces.get(namespace);
     if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
-    if (ns.object.metadata.deletionTimestamp || (ns.object as Obj).status?.phase === 'Terminating') {
+    if (ns.terminating) {
       throw forbidden(
         { group: def.group, resource: def.resource },
         '',
@@ -269,7 +273,7 @@ export class ResourceStore {
         throw conflict({ group: def.group, resource: def.resource }, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
       const old = current.object;
-      const presented = structuredClone(this.present(def, old));
+      const presented = copyJson(this.present(def, old));
       const mutated = opts.apply
         ? (applyConfiguration(presented, opts.apply.config, { ...manager, force: opts.apply.force }) as Obj)
         : mutate(presented);
@@ -326,7 +330,7 @@ export class ResourceStore {
     if (subresource === 'status') return prepareForStatusUpdate(next, old) as Obj;
     if (subresource === 'finalize') {
       // Only spec.finalizers of a Namespace changes through /finalize.
-      const out = structuredClone(old);
+      const out = copyJson(old);
       out.spec = { ...(old.spec ?? {}), finalizers: next.spec?.finalizers ?? [] };
       return out;
     }
@@ -353,7 +357,7 @@ export class ResourceStore {
     for (let attempt = 0; ; attempt++) {
       const current = await this.tryGet(def, namespace, name);
       if (!current) throw notFound(gr, name);
-      const pod = structuredClone(current.object);
+      const pod = copyJson(current.object);
       if (uid && uid !== pod.metadata.uid) throw conflict(gr, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata.uid}`);
       if (pod.metadata.deletionTimestamp) throw conflict(gr, name, 'pod is being deleted, cannot be assigned to a host');
       if (pod.spec?.nodeName) throw conflict(gr, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
@@ -383,6 +387,8 @@ export class ResourceStore {
    */
   async delete(def: ResourceDefinition, namespace: string, name: string, opts: DeleteOptions, ctx: RequestContext): Promise<{ object: Obj; deleted: boolean }> {
     const gr = { group: def.group, resource: def.resource };
+    // Creates in it must not trust a cache that may not show the deletion yet.
+    if (def.group === '' && def.resource === 'namespaces') this.namespaces.deleted(name);
     for (let attempt = 0; ; attempt++) {
       const current = await this.tryGet(def, namespace, name);
       if (!current) throw notFound(gr, name);
@@ -394,7 +400,7 @@ export class ResourceStore {
       if (pre.resourceVersion && pre.resourceVersion !== String(current.rv)) {
         throw conflict(gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.rv}`);
       }
-      const next = structuredClone(old);
+      const next = copyJson(old);
       const finalizers = new Set<string>((old.metadata.finalizers as string[] | undefined) ?? []);
       const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
       if (policy === 'Orphan') finalizers.add('orphan');
