@@ -11,8 +11,9 @@ export interface EventLogOptions {
   codec?: ObjectCodec;
   /** Largest object, in bytes of JSON (default 3 MiB). */
   maxObjectBytes?: number;
-  groupCommit?: Omit<GroupCommitOptions, 'codec' | 'onCommitted'>;
+  groupCommit?: Omit<GroupCommitOptions, 'codec' | 'onCommitted' | 'onCommitting'>;
   onCommitted?: (events: StoredEvent[]) => void;
+  onCommitting?: GroupCommitOptions['onCommitting'];
 }
 
 export interface ListOptions {
@@ -82,6 +83,7 @@ export class EventLog {
       ...opts.groupCommit,
       codec: this.codec,
       onCommitted: opts.onCommitted,
+      onCommitting: opts.onCommitting,
     });
   }
 

@@ -43,6 +43,7 @@ export class EventStore {
         maxObjectBytes: opts.maxObjectBytes,
         groupCommit: opts.groupCommit,
         onCommitted: (events) => tail?.offer(events),
+        onCommitting: (head) => tail?.expect(head),
       });
       tail = new LogTail(pool, {
         listen: { connectionString: opts.databaseUrl, application_name: 'logbook-tail' },

@@ -69,6 +69,13 @@ export interface GroupCommitOptions {
   codec: ObjectCodec;
   /** Called after each COMMIT with the events it made durable, in seq order. */
   onCommitted?: (events: StoredEvent[]) => void;
+  /**
+   * Called when a transaction holds the seqs up to `head` and is about to
+   * COMMIT, and with `undefined` when such a transaction then failed.
+   * The tail uses it to know that this process will offer those events, and
+   * skips reading them back when their notification arrives first.
+   */
+  onCommitting?: (head: number | undefined) => void;
 }
 
 /**
@@ -162,8 +169,9 @@ export class GroupCommit {
       return;
     }
     let broken: Error | undefined;
+    let committing = false;
     try {
-      const outcome = await this.writeBatch(client, batch);
+      const outcome = await this.writeBatch(client, batch, () => (committing = true));
       for (const [unit, result] of outcome) {
         if (result instanceof Array) unit.resolve(result);
         else unit.reject(result);
@@ -174,6 +182,7 @@ export class GroupCommit {
         this.opts.onCommitted?.(all);
       }
     } catch (err) {
+      if (committing) this.opts.onCommitting?.(undefined);
       await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       if (batch.length > 1 && !broken) {
         // Something in the batch made Postgres refuse it; find out which by
@@ -188,7 +197,7 @@ export class GroupCommit {
   }
 
   /** One transaction; returns each unit's events or its error. */
-  private async writeBatch(client: PoolClient, batch: Unit[]): Promise<Map<Unit, StoredEvent[] | StoreError>> {
+  private async writeBatch(client: PoolClient, batch: Unit[], committing: () => void): Promise<Map<Unit, StoredEvent[] | StoreError>> {
     const keys = new Map<string, ObjectKey>();
     const needObject = new Set<string>();
     for (const unit of batch) {
@@ -241,6 +250,8 @@ export class GroupCommit {
     for (const e of last.values()) e.projection = e.type === 'DELETED' ? 'D' : 'U';
 
     const { base, time } = await this.writeEvents(client, planned);
+    committing();
+    this.opts.onCommitting?.(base + planned.length);
     await client.query('COMMIT');
 
     for (const [unit, events] of unitEvents) {

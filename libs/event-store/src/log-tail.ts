@@ -32,6 +32,8 @@ export class LogTail {
   /** Every event, in order, from when `start` returns. */
   readonly events$: Observable<StoredEvent> = this.subject.asObservable();
   private last = 0;
+  /** Seqs up to this are this process's, committing: `offer` brings them (see `expect`). */
+  private expected = 0;
   private reading = false;
   private again = false;
   private stopped = true;
@@ -89,6 +91,22 @@ export class LogTail {
     }
   }
 
+  /**
+   * This process holds the seqs up to `head` in a transaction that is about
+   * to commit, and will `offer` them: a notification up to there needs no
+   * read of the log. Seqs below ours that another process committed are
+   * not lost by this: `offer` sees the gap and reads. `undefined`: that
+   * transaction failed, so its seqs may go to another process's events.
+   */
+  expect(head: number | undefined): void {
+    if (head === undefined) {
+      this.expected = this.last;
+      this.wake();
+    } else if (head > this.expected) {
+      this.expected = head;
+    }
+  }
+
   /** Reads everything after the last emitted seq. */
   wake(): void {
     if (this.stopped) return;
@@ -141,10 +159,10 @@ export class LogTail {
 
   private async listen(): Promise<void> {
     const client = new Client(this.opts.listen);
-    // The payload is the new head; this process's own commits have usually
-    // been offered already, and need no read.
+    // The payload is the new head; this process's own commits have been
+    // offered already or are about to be (`expect`), and need no read.
     client.on('notification', (n) => {
-      if (n.payload && Number(n.payload) <= this.last) return;
+      if (n.payload && Number(n.payload) <= Math.max(this.last, this.expected)) return;
       this.wake();
     });
     client.on('error', () => {

@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { firstValueFrom, Subscription, toArray, take } from 'rxjs';
 import { EventLog } from './event-log';
 import { EventStore } from './event-store';
+import { poolOf } from './data-source';
 import { ExpiredError, WatchTooSlowError } from './errors';
 import { createTestDatabase, TestDatabase } from './testing';
 import { aConfigMap, createOp, eventually, updateOp } from './testing/builders';
@@ -138,6 +139,33 @@ describe('ordered tail and watch cache', () => {
     } finally {
       await quiet.close();
       await other.close();
+    }
+  });
+
+  it("does not read its own process's appends back from the log: they are offered on commit, and their notifications skipped", async () => {
+    const store = await EventStore.open({ databaseUrl: db.url, pollIntervalMs: 600_000 });
+    try {
+      await new Promise((r) => setTimeout(r, 500)); // the reads open() starts are over
+      // During appends only the tail uses pool.query (group commit checks out clients).
+      const pool = poolOf(store.dataSource);
+      let reads = 0;
+      const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+      (pool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => (reads++, query(...args));
+      const seen: number[] = [];
+      const sub = store.tail.events$.subscribe((e) => seen.push(e.seq));
+      let last = 0;
+      for (let round = 0; round < 20; round++) {
+        const events = await Promise.all(Array.from({ length: 8 }, (_, i) => store.log.append(createOp(aConfigMap(`own-${round}-${i}`, {}, 'own')))));
+        last = Math.max(last, ...events.map((e) => e.seq));
+      }
+      await eventually(() => store.tail.lastSeq >= last);
+      // Let the last notifications arrive: none of them may start a read.
+      await new Promise((r) => setTimeout(r, 300));
+      sub.unsubscribe();
+      expect(seen).toHaveLength(160);
+      expect(reads).toBe(0);
+    } finally {
+      await store.close();
     }
   });
 });
