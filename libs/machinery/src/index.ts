@@ -54,7 +54,9 @@ export {
   isStrictEnvVarName,
   isValidPercent,
   isValidPortName,
+  isValidIp,
   isValidPortNumber,
+  isWildcardDns1123Subdomain,
   LABEL_VALUE_MAX_LENGTH,
   QUALIFIED_NAME_MAX_LENGTH,
 } from './validation/names';
@@ -67,6 +69,7 @@ export {
   nameIsDns1035Label,
   nameIsDnsLabel,
   nameIsDnsSubdomain,
+  nameIsPathSegment,
   TOTAL_ANNOTATION_SIZE_LIMIT_BYTES,
   validateAnnotations,
   validateLabels,

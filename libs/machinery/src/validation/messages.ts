@@ -1,22 +1,21 @@
 /**
  * The fragments Kubernetes builds its validation messages from
- * (`k8s.io/apimachinery/pkg/util/validation` and `pkg/api/validate/content`).
+ * (`k8s.io/apimachinery/pkg/util/validation`, as of v1.32).
  */
 
-/** `<msg> (e.g. 'a' or 'b', regex used for validation is '<re>')`. */
+/**
+ * `<msg> (e.g. 'a',  or 'b', regex used for validation is '<re>')`: Go's
+ * RegexError puts `' or '` between examples that each end in `', '`, hence
+ * the two spaces, which kube-apiserver's messages carry.
+ */
 export function regexError(msg: string, re: string, ...examples: string[]): string {
   if (examples.length === 0) return `${msg} (regex used for validation is '${re}')`;
-  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join('or ')}regex used for validation is '${re}')`;
+  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${re}')`;
 }
 
-/** Length limit worded in characters (DNS names, port names, config keys). */
+/** `MaxLenError`: the limit is in bytes (Go's len) but worded in characters, for every kind of name. */
 export function maxLenError(length: number): string {
   return `must be no more than ${length} characters`;
-}
-
-/** Length limit worded in bytes (label keys and values, newer wording). */
-export function maxLenBytesError(length: number): string {
-  return `must be no more than ${length} bytes`;
 }
 
 export function emptyError(): string {

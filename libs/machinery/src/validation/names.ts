@@ -1,9 +1,12 @@
-import { emptyError, inclusiveRangeError, maxLenBytesError, maxLenError, regexError } from './messages';
+import { emptyError, inclusiveRangeError, maxLenError, regexError } from './messages';
 
 /**
- * Syntax checks for names and keys. Each returns a list of human messages,
- * empty when the value is valid, worded as Kubernetes words them, so that
+ * Syntax checks for names and keys (k8s.io/apimachinery/pkg/util/validation,
+ * v1.32): the one implementation in the monorepo (`@logbook/api` uses these
+ * too). Each returns a list of human messages, empty when the value is
+ * valid, worded exactly as Kubernetes words them, so that
  * `invalid(path, value, msg)` gives the same cause kube-apiserver would.
+ * Lengths are counted in bytes, as Go's `len` counts them.
  */
 
 const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
@@ -82,12 +85,12 @@ export function isQualifiedName(value: string): string[] {
     else errs.push(...isDns1123Subdomain(prefix).map((m) => `prefix part ${m}`));
   } else {
     return [
-      `a valid label key ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')}` +
+      `a qualified name ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')}` +
         " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
     ];
   }
   if (name.length === 0) errs.push(`name part ${emptyError()}`);
-  else if (byteLength(name) > QUALIFIED_NAME_MAX_LENGTH) errs.push(`name part ${maxLenBytesError(QUALIFIED_NAME_MAX_LENGTH)}`);
+  else if (byteLength(name) > QUALIFIED_NAME_MAX_LENGTH) errs.push(`name part ${maxLenError(QUALIFIED_NAME_MAX_LENGTH)}`);
   if (!qualifiedNameRe.test(name)) {
     errs.push(`name part ${regexError(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, 'MyName', 'my.name', '123-abc')}`);
   }
@@ -106,7 +109,7 @@ const labelValueRe = new RegExp(`^${LABEL_VALUE_FMT}$`);
 /** A label value: empty, or at most 63 bytes of `[-A-Za-z0-9_.]` framed by alphanumerics. */
 export function isLabelValue(value: string): string[] {
   const errs: string[] = [];
-  if (byteLength(value) > LABEL_VALUE_MAX_LENGTH) errs.push(maxLenBytesError(LABEL_VALUE_MAX_LENGTH));
+  if (byteLength(value) > LABEL_VALUE_MAX_LENGTH) errs.push(maxLenError(LABEL_VALUE_MAX_LENGTH));
   if (!labelValueRe.test(value)) errs.push(regexError(LABEL_VALUE_MSG, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
   return errs;
 }
@@ -205,9 +208,38 @@ export function isValidPortName(port: string): string[] {
 
 const PERCENT_FMT = '[0-9]+%';
 const PERCENT_MSG = "a valid percent string must be a numeric string followed by an ending '%'";
+const percentRe = new RegExp(`^${PERCENT_FMT}$`);
 
 /** A percentage string such as `25%` (`IsValidPercent`). */
 export function isValidPercent(value: string): string[] {
-  if (new RegExp(`^${PERCENT_FMT}$`).test(value)) return [];
+  if (percentRe.test(value)) return [];
   return [regexError(PERCENT_MSG, PERCENT_FMT, '1%', '93%')];
+}
+
+const WILDCARD_DNS1123_SUBDOMAIN_FMT = `\\*\\.${DNS1123_SUBDOMAIN_FMT}`;
+const WILDCARD_DNS1123_SUBDOMAIN_MSG =
+  "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character";
+const wildcardDns1123SubdomainRe = new RegExp(`^${WILDCARD_DNS1123_SUBDOMAIN_FMT}$`);
+
+/** A wildcard DNS-1123 subdomain such as `*.example.com`: Ingress hosts (`IsWildcardDNS1123Subdomain`). */
+export function isWildcardDns1123Subdomain(value: string): string[] {
+  const errs: string[] = [];
+  if (byteLength(value) > DNS1123_SUBDOMAIN_MAX_LENGTH) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX_LENGTH));
+  if (!wildcardDns1123SubdomainRe.test(value)) {
+    errs.push(regexError(WILDCARD_DNS1123_SUBDOMAIN_MSG, WILDCARD_DNS1123_SUBDOMAIN_FMT, '*.example.com'));
+  }
+  return errs;
+}
+
+const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** An IPv4 or IPv6 literal, as Go's `net.ParseIP` accepts it (no leading zeros in IPv4). */
+export function isValidIp(value: string): boolean {
+  if (IPV4_RE.test(value)) return true;
+  if (!value.includes(':')) return false;
+  try {
+    return new URL(`http://[${value}]/`).hostname.length > 2;
+  } catch {
+    return false;
+  }
 }

@@ -11,17 +11,21 @@ import {
   isStrictEnvVarName,
   isValidPercent,
   isValidPortName,
+  isValidIp,
   isValidPortNumber,
+  isWildcardDns1123Subdomain,
 } from './names';
+import { regexError } from './messages';
+import { nameIsPathSegment } from './object-names';
 
 const SUBDOMAIN_MSG =
   "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 const LABEL_MSG =
-  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 const DNS1035_MSG =
-  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name', or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 const NAME_PART_MSG =
-  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 
 describe('DNS names', () => {
   it.each(['a', 'ab', 'a-b', '0', 'a.b', 'example.com', 'a'.repeat(253), '1.2.3.4'])('%s is a DNS-1123 subdomain', (v) => {
@@ -60,7 +64,7 @@ describe('qualified names and label values', () => {
   it('reports the name part', () => {
     expect(isQualifiedName('-bad')).toEqual([NAME_PART_MSG]);
     expect(isQualifiedName('')).toEqual(['name part must be non-empty', NAME_PART_MSG]);
-    expect(isQualifiedName('a'.repeat(64))).toEqual(['name part must be no more than 63 bytes']);
+    expect(isQualifiedName('a'.repeat(64))).toEqual(['name part must be no more than 63 characters']);
   });
 
   it('reports the prefix part', () => {
@@ -70,14 +74,14 @@ describe('qualified names and label values', () => {
 
   it('rejects more than one slash with one message', () => {
     expect(isQualifiedName('a/b/c')).toEqual([
-      "a valid label key must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+      "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
     ]);
   });
 
-  it('label values may be empty and are at most 63 bytes', () => {
+  it('label values may be empty and are at most 63 bytes long (worded as characters)', () => {
     expect(isLabelValue('')).toEqual([]);
     expect(isLabelValue('v1.2_3-x')).toEqual([]);
-    expect(isLabelValue('a'.repeat(64))).toEqual(['must be no more than 63 bytes']);
+    expect(isLabelValue('a'.repeat(64))).toEqual(['must be no more than 63 characters']);
     expect(isLabelValue('-x')[0]).toMatch(/^a valid label must be an empty string or consist of/);
   });
 });
@@ -87,7 +91,7 @@ describe('identifiers and environment variables', () => {
     expect(isCIdentifier('MY_NAME')).toEqual([]);
     expect(isCIdentifier('_a1')).toEqual([]);
     expect(isCIdentifier('1a')).toEqual([
-      "a valid C identifier must start with alphabetic character or '_', followed by a string of alphanumeric characters or '_' (e.g. 'my_name', or 'MY_NAME', or 'MyName', regex used for validation is '[A-Za-z_][A-Za-z0-9_]*')",
+      "a valid C identifier must start with alphabetic character or '_', followed by a string of alphanumeric characters or '_' (e.g. 'my_name',  or 'MY_NAME',  or 'MyName', regex used for validation is '[A-Za-z_][A-Za-z0-9_]*')",
     ]);
   });
 
@@ -140,7 +144,37 @@ describe('ports and percentages', () => {
   it('percent strings', () => {
     expect(isValidPercent('25%')).toEqual([]);
     expect(isValidPercent('25')).toEqual([
-      "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%', or '93%', regex used for validation is '[0-9]+%')",
+      "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
     ]);
+  });
+});
+
+describe('the exact wording of kube-apiserver v1.32', () => {
+  it("separates examples as Go's RegexError does: each ends in ', ' and ' or ' joins them (two spaces)", () => {
+    expect(regexError('m', 'r')).toBe("m (regex used for validation is 'r')");
+    expect(regexError('m', 'r', 'a')).toBe("m (e.g. 'a', regex used for validation is 'r')");
+    expect(regexError('m', 'r', 'a', 'b')).toBe("m (e.g. 'a',  or 'b', regex used for validation is 'r')");
+  });
+
+  it('counts bytes, as Go does, but words the limit in characters', () => {
+    expect(isLabelValue('é'.repeat(32))).toContain('must be no more than 63 characters');
+  });
+
+  it('wildcard subdomains (Ingress hosts)', () => {
+    expect(isWildcardDns1123Subdomain('*.example.com')).toEqual([]);
+    expect(isWildcardDns1123Subdomain('*.*.example.com')).toEqual([
+      "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com', regex used for validation is '\\*\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+    ]);
+  });
+
+  it('IP literals as net.ParseIP takes them', () => {
+    expect(['10.0.0.1', '::1', 'fe80::1'].map(isValidIp)).toEqual([true, true, true]);
+    expect(['10.0.0.256', '010.0.0.1', 'example.com', ''].map(isValidIp)).toEqual([false, false, false, false]);
+  });
+
+  it('path segment names (Events, Bindings)', () => {
+    expect(nameIsPathSegment('a.b:c', false)).toEqual([]);
+    expect(nameIsPathSegment('..', false)).toEqual(["may not be '..'"]);
+    expect(nameIsPathSegment('a/b%', false)).toEqual(["may not contain '/'", "may not contain '%'"]);
   });
 });

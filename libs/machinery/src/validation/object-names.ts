@@ -29,6 +29,17 @@ export const nameIsDnsLabel: NameValidator = (name, prefix) => isDns1123Label(pr
 export const nameIsDns1035Label: NameValidator = (name, prefix) =>
   isDns1035Label(prefix ? maskTrailingDash(name) : name);
 
+/**
+ * Names that only need to be safe in a URL path: Events, Bindings, RBAC
+ * objects... (`path.ValidatePathSegmentName`).
+ */
+export const nameIsPathSegment: NameValidator = (name, prefix) => {
+  const errs: string[] = [];
+  if (!prefix && (name === '.' || name === '..')) errs.push(`may not be '${name}'`);
+  for (const bad of ['/', '%']) if (name.includes(bad)) errs.push(`may not contain '${bad}'`);
+  return errs;
+};
+
 /** Total size allowed for all annotations of an object: 256 KiB of keys and values. */
 export const TOTAL_ANNOTATION_SIZE_LIMIT_BYTES = 256 * 1024;
 

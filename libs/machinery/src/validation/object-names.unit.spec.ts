@@ -73,7 +73,7 @@ describe('validateLabels', () => {
     expect(validateLabels({ app: 'web' })).toEqual([]);
     const errs = validateLabels({ 'a/b/c': 'ok', good: '-bad' }).map(fieldErrorToString);
     expect(errs).toHaveLength(2);
-    expect(errs[0]).toMatch(/^metadata\.labels: Invalid value: "a\/b\/c": a valid label key/);
+    expect(errs[0]).toMatch(/^metadata\.labels: Invalid value: "a\/b\/c": a qualified name/);
     expect(errs[1]).toMatch(/^metadata\.labels: Invalid value: "-bad": a valid label must be/);
   });
 });
