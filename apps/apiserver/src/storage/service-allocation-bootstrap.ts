@@ -9,7 +9,9 @@ import type { ServiceAllocator } from './service-allocation';
 export function advertisedAddress(env: NodeJS.ProcessEnv = process.env): { ip: string; port: number } {
   const bind = env.LOGBOOK_BIND_ADDRESS;
   const ip = env.LOGBOOK_ADVERTISE_ADDRESS || (bind && bind !== '0.0.0.0' ? bind : '127.0.0.1');
-  return { ip, port: Number(env.PORT ?? 8080) };
+  // PORT=0 (tests) lets the OS choose the secure port at listen, after this runs: the development port stands in.
+  const secure = Number(env.PORT ?? 8080);
+  return { ip, port: secure > 0 ? secure : Number(env.LOGBOOK_INSECURE_PORT) || 443 };
 }
 
 const ignoreExists = (err: unknown) => {
