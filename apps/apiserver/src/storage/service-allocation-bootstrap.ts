@@ -36,7 +36,12 @@ export async function ensureKubernetesService(store: ResourceStore, scheme: Sche
       metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
       spec: { type: 'ClusterIP', clusterIP: allocator.clusterIPs.at(0), ports: [port], sessionAffinity: 'None' },
     };
-    await store.create(services, 'default', svc as Obj, ctx).catch(ignoreExists);
+    await store.create(services, 'default', svc as Obj, ctx).catch(async (err: unknown) => {
+      // Another replica starting at the same moment won: its Service (and the
+      // address it took, hence a 422 rather than AlreadyExists here) is there now.
+      if (await store.tryGet(services, 'default', 'kubernetes')) return;
+      ignoreExists(err);
+    });
   }
   const address = { ip: self.ip };
   const epPort = { name: 'https', port: self.port, protocol: 'TCP' };
