@@ -5,6 +5,7 @@ import type { ContainerRuntime } from './container-runtime';
 import type { ConfigSource } from './process/container-env';
 import { ProcessRuntime, ProcessRuntimeOptions } from './process/process-runtime';
 import { SimulatedRuntime, SimulatedRuntimeOptions } from './simulated/simulated-runtime';
+import { VolumeManager } from '../volumes';
 
 export type RuntimeKind = 'simulated' | 'process';
 
@@ -13,7 +14,7 @@ export interface RuntimeSettings {
   /** Options of the simulated runtime (the pod CIDR comes from the node). */
   simulated?: Omit<SimulatedRuntimeOptions, 'podCIDR'>;
   /** Options of the process runtime (node name, CIDR, config source and allocatable come from the node). */
-  process?: Omit<ProcessRuntimeOptions, 'nodeName' | 'podCIDR' | 'config' | 'allocatable' | 'stateDir'> & {
+  process?: Omit<ProcessRuntimeOptions, 'nodeName' | 'podCIDR' | 'config' | 'allocatable' | 'stateDir' | 'volumes'> & {
     /** Pod state lives under `<stateDir>/<node name>`. Default: a fresh temporary directory per node. */
     stateDir?: string;
   };
@@ -46,6 +47,11 @@ export function createRuntime(
         podCIDR: node.podCIDR,
         allocatable: node.allocatable,
         config: configSourceOf(client),
+        // Pods' volumes (emptyDir, hostPath, configMap, secret, downwardAPI, projected, PVCs) by the node's VolumeManager.
+        volumes: (rootDir) => {
+          const manager = new VolumeManager({ client, rootDir, nodeName: node.name });
+          return { setUp: (pod) => manager.setUpWhenReady(pod), tearDown: (uid) => manager.tearDown(uid), close: () => manager.close() };
+        },
         ...(stateDir ? { stateDir: `${stateDir}/${node.name}` } : {}),
       });
     }

@@ -22,10 +22,12 @@ export interface PodVolumeMounts {
   mountsFor(containerName: string): { hostPath: string; containerPath: string; readOnly: boolean }[];
 }
 
-/** Sets up and tears down pods' volumes (the VolumeManager). */
+/** Sets up and tears down pods' volumes (the VolumeManager, apps/node-agent/src/volumes). */
 export interface VolumeProvider {
+  /** Resolves once every volume of the pod is there (waiting for ConfigMaps, claims ...). */
   setUp(pod: Pod): Promise<PodVolumeMounts>;
   tearDown(podUid: string): Promise<void>;
+  close?(): Promise<void>;
 }
 
 export interface ProcessRuntimeOptions {
@@ -36,6 +38,8 @@ export interface ProcessRuntimeOptions {
   hostAddress?: string;
   /** Pod logs and files live under `<stateDir>/pods/<uid>`. Default: a fresh directory under the OS temp dir. */
   stateDir?: string;
+  /** Builds the volume provider for this runtime's state directory (the pods' volumes live beside their logs). */
+  volumes?: (stateDir: string) => VolumeProvider;
   catalog?: ImageCatalog;
   /** ConfigMaps and Secrets for `env`/`envFrom`. */
   config: ConfigSource;
@@ -51,7 +55,6 @@ export interface ProcessRuntimeOptions {
   restartBackoffMs?: number;
   /** Cap of the crash back-off. Default 5 min, as Kubernetes. */
   maxRestartBackoffMs?: number;
-  volumes?: VolumeProvider;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -120,6 +123,7 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly stateDir: string;
   private readonly ownsStateDir: boolean;
   private readonly log: Logger;
+  private readonly volumes?: VolumeProvider;
   private closed = false;
 
   constructor(private readonly opts: ProcessRuntimeOptions) {
@@ -129,6 +133,7 @@ export class ProcessRuntime implements ContainerRuntime {
     this.ownsStateDir = !opts.stateDir;
     this.stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `logbook-kubelet-${opts.nodeName}-`));
     this.log = new Logger(`ProcessRuntime ${opts.nodeName}`);
+    this.volumes = opts.volumes?.(this.stateDir);
   }
 
   /** What this runtime cannot do here (empty as root): for the node's annotation and the log. */
@@ -192,7 +197,7 @@ export class ProcessRuntime implements ContainerRuntime {
     await Promise.all([...p.init, ...p.containers].map((c) => this.stop(p, c, 0, 'kill')));
     this.pods.delete(uid);
     if (p.sandbox) await this.network.destroy(uid, p.sandbox).catch((err) => this.log.warn(`removing the network of pod ${uid}: ${(err as Error).message}`));
-    await this.opts.volumes?.tearDown(uid).catch((err) => this.log.warn(`tearing down the volumes of pod ${uid}: ${(err as Error).message}`));
+    await this.volumes?.tearDown(uid).catch((err) => this.log.warn(`tearing down the volumes of pod ${uid}: ${(err as Error).message}`));
     fs.rmSync(p.dir, { recursive: true, force: true });
   }
 
@@ -237,10 +242,11 @@ export class ProcessRuntime implements ContainerRuntime {
       [...this.pods.values()].map(async (p) => {
         p.stopped = true;
         await Promise.all([...p.init, ...p.containers].map((c) => this.stop(p, c, 2, 'kill')));
-        await this.opts.volumes?.tearDown(p.uid).catch(() => undefined);
+        await this.volumes?.tearDown(p.uid).catch(() => undefined);
       }),
     );
     this.pods.clear();
+    await this.volumes?.close?.().catch(() => undefined);
     await this.network.close().catch((err) => this.log.warn(`removing pod networks: ${(err as Error).message}`));
     if (this.ownsStateDir) fs.rmSync(this.stateDir, { recursive: true, force: true });
     this.changes.complete();
@@ -275,7 +281,10 @@ export class ProcessRuntime implements ContainerRuntime {
     fs.writeFileSync(path.join(p.dir, 'etc', 'hosts'), hostsFile(p.pod, sandbox.ip, this.opts.clusterDomain ?? 'cluster.local'));
     const resolv = resolvConf(p.pod, this.opts.clusterDNS, this.opts.clusterDomain ?? 'cluster.local');
     if (resolv) fs.writeFileSync(path.join(p.dir, 'etc', 'resolv.conf'), resolv);
-    if (this.opts.volumes) p.mounts = await this.opts.volumes.setUp(p.pod);
+    if (this.volumes && p.pod.spec?.volumes?.length) {
+      p.mounts = await this.volumes.setUp(p.pod);
+      if (p.stopped || this.closed) return;
+    }
     this.changed(p);
     this.runInit(p, 0);
   }
