@@ -2,7 +2,7 @@ import { DynamicModule, Injectable, Logger, Module, OnApplicationBootstrap, OnMo
 import { EventStoreModule } from '@logbook/event-store';
 import { ApiServerModule } from '@logbook/apiserver';
 import { ControllersModule } from '@logbook/controllers';
-import { ClusterDnsModule, clusterDnsOptionsFromEnv, NodeAgentModule, NodeAgentOptions } from '@logbook/node-agent';
+import { ClusterDnsModule, clusterDnsOptionsFromEnv, IngressModule, ingressOptionsFromEnv, NodeAgentModule, NodeAgentOptions } from '@logbook/node-agent';
 import { SchedulerModule } from '@logbook/scheduler';
 import { ClientConfig, ControllerManager, kinds, LogbookSdkModule } from '@logbook/sdk';
 
@@ -88,6 +88,8 @@ export class LogbookModule {
         ...(process.env.LOGBOOK_DNS !== 'false'
           ? [ClusterDnsModule.forRoot({ ...clusterDnsOptionsFromEnv(), server, token: ids.controllerManager?.token, clusterDnsIP: process.env.LOGBOOK_CLUSTER_DNS || undefined })]
           : []),
+        // The Ingress controller on 127.0.0.1:80/443 (LOGBOOK_INGRESS_PORT, LOGBOOK_INGRESS_TLS_PORT; LOGBOOK_INGRESS=false: none).
+        ...(process.env.LOGBOOK_INGRESS !== 'false' ? [IngressModule.forRoot({ ...ingressOptionsFromEnv(), server, token: ids.controllerManager?.token })] : []),
       ],
       providers: [ControllerManagerStarter],
     };

@@ -34,3 +34,5 @@ export { ServiceProxy, ClusterIPInterface, BackendPicker, proxyRules, backendsOf
 export type { ServiceProxyOptions, ProxyRule, Backend, ProxyListener } from './proxy';
 export { ClusterDns, ClusterDnsModule, ClusterDnsService, clusterDnsOptionsFromEnv, publishKubeDns, DEFAULT_CLUSTER_DNS_IP, resolveInZone } from './dns';
 export type { ClusterDnsOptions } from './dns';
+export { IngressController, IngressModule, ingressOptionsFromEnv } from './ingress';
+export type { IngressControllerOptions } from './ingress';
