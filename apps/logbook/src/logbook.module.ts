@@ -62,6 +62,16 @@ class ControllerManagerStarter implements OnApplicationBootstrap, OnModuleDestro
  * scheduler and nodes hand back their leases while the API still serves),
  * then the HTTP server closes, then the event store (application shutdown).
  */
+/**
+ * Whether the all-in-one runs a networking component (cluster DNS,
+ * Ingress): `true`/`false` in `variable`, else only with nodes on the
+ * process runtime — simulated pods have no reachable address to route to.
+ */
+function networkingOn(variable: string, nodes: NodeAgentOptions | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env[variable];
+  return v === 'true' || (v !== 'false' && nodes?.runtime.kind === 'process');
+}
+
 @Module({})
 export class LogbookModule {
   static forRoot(opts: LogbookOptions): DynamicModule {
@@ -84,12 +94,12 @@ export class LogbookModule {
         ControllersModule,
         SchedulerModule.forRoot({ ...ids.scheduler, server }),
         ...(opts.nodes ? [NodeAgentModule.forRoot({ ...ids.nodes, ...opts.nodes, server })] : []),
-        // Cluster DNS (LOGBOOK_DNS=false: none), published as kube-system/kube-dns; it reads and writes as the controller manager.
-        ...(process.env.LOGBOOK_DNS !== 'false'
+        // Cluster DNS, published as kube-system/kube-dns; it reads and writes as the controller manager.
+        ...(networkingOn('LOGBOOK_DNS', opts.nodes)
           ? [ClusterDnsModule.forRoot({ ...clusterDnsOptionsFromEnv(), server, token: ids.controllerManager?.token, clusterDnsIP: process.env.LOGBOOK_CLUSTER_DNS || undefined })]
           : []),
-        // The Ingress controller on 127.0.0.1:80/443 (LOGBOOK_INGRESS_PORT, LOGBOOK_INGRESS_TLS_PORT; LOGBOOK_INGRESS=false: none).
-        ...(process.env.LOGBOOK_INGRESS !== 'false' ? [IngressModule.forRoot({ ...ingressOptionsFromEnv(), server, token: ids.controllerManager?.token })] : []),
+        // The Ingress controller on 127.0.0.1:80/443 (LOGBOOK_INGRESS_PORT, LOGBOOK_INGRESS_TLS_PORT).
+        ...(networkingOn('LOGBOOK_INGRESS', opts.nodes) ? [IngressModule.forRoot({ ...ingressOptionsFromEnv(), server, token: ids.controllerManager?.token })] : []),
       ],
       providers: [ControllerManagerStarter],
     };
