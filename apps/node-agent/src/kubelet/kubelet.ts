@@ -257,9 +257,14 @@ export class Kubelet {
     this.written.set(key, updated);
   }
 
-  /** Lets the runtime forget the pods of this key that are gone (or no longer ours). */
+  /**
+   * Lets the runtime forget the pods of this key that are gone (or no
+   * longer ours). What this kubelet last wrote for the key stays: `current`
+   * drops it once the cache has caught up or the uid changed, and until
+   * then it is the only view that includes this kubelet's own status write
+   * (without it, a sync on the stale cache writes the status again).
+   */
   private async forget(key: string): Promise<void> {
-    this.written.delete(key);
     for (const [uid, k] of this.uidToKey) {
       if (k !== key) continue;
       const [namespace, name] = key.split('/');

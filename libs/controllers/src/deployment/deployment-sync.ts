@@ -106,7 +106,7 @@ export class DeploymentSync {
     setReplicasAnnotations(copy, desired, max);
     const updated = await this.updateReplicaSet(copy);
     if (sizeNeedsUpdate) {
-      await this.event('Normal', 'ScalingReplicaSet', `Scaled ${operation} replica set ${updated.metadata?.name} from ${oldScale} to ${newScale}`);
+      void this.event('Normal', 'ScalingReplicaSet', `Scaled ${operation} replica set ${updated.metadata?.name} from ${oldScale} to ${newScale}`);
     }
     return { scaled: sizeNeedsUpdate, rs: updated };
   }

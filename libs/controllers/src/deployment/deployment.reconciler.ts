@@ -108,7 +108,7 @@ export class DeploymentReconciler implements Reconciler {
     const d: Deployment = structuredClone(cached);
 
     if (isEmptyLabelSelector(d.spec?.selector)) {
-      await ctx.recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
+      void ctx.recorder.event(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
       if ((d.status?.observedGeneration ?? 0) < (d.metadata?.generation ?? 0)) {
         d.status = { ...(d.status ?? {}), observedGeneration: d.metadata?.generation };
         await ctx.client.updateStatus(kinds.Deployment, d);

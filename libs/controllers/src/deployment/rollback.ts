@@ -55,21 +55,21 @@ export async function rollback(s: DeploymentSync, revision: number): Promise<voi
   if (target === 0) {
     target = lastRevision(allRSs);
     if (target === 0) {
-      await s.event('Warning', Reasons.RollbackRevisionNotFound, 'Unable to find last revision.');
+      void s.event('Warning', Reasons.RollbackRevisionNotFound, 'Unable to find last revision.');
       return clearRollbackTo(s, s.d);
     }
   }
   const rs = allRSs.find((r) => revisionOf(r) === target);
   if (!rs) {
-    await s.event('Warning', Reasons.RollbackRevisionNotFound, 'Unable to find the revision to rollback to.');
+    void s.event('Warning', Reasons.RollbackRevisionNotFound, 'Unable to find the revision to rollback to.');
     return clearRollbackTo(s, s.d);
   }
   if (equalIgnoreHash(s.d.spec?.template, rs.spec?.template)) {
-    await s.event('Warning', Reasons.RollbackTemplateUnchanged, `The rollback revision contains the same template as current deployment "${s.d.metadata?.name}"`);
+    void s.event('Warning', Reasons.RollbackTemplateUnchanged, `The rollback revision contains the same template as current deployment "${s.d.metadata?.name}"`);
     return clearRollbackTo(s, s.d);
   }
   await clearRollbackTo(s, withTemplateOf(s.d, rs));
-  await s.event('Normal', Reasons.RollbackDone, `Rolled back deployment "${s.d.metadata?.name}" to revision ${target}`);
+  void s.event('Normal', Reasons.RollbackDone, `Rolled back deployment "${s.d.metadata?.name}" to revision ${target}`);
 }
 
 /** Writes the Deployment without the rollback annotation (kube's `updateDeploymentAndClearRollbackTo`). */

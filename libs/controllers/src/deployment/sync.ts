@@ -143,12 +143,12 @@ export async function getNewReplicaSet(s: DeploymentSync, oldRSs: readonly Repli
         setDeploymentCondition((s.d.status ??= {}), newDeploymentCondition(PROGRESSING, 'False', Reasons.FailedReplicaSetCreate, message, s.now()));
         await s.updateStatus().catch(() => undefined); // the bigger problem is the one reported
       }
-      await s.event('Warning', Reasons.FailedReplicaSetCreate, message);
+      void s.event('Warning', Reasons.FailedReplicaSetCreate, message);
       throw err;
     }
   }
   if (!alreadyExisted && replicas > 0) {
-    await s.event('Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata?.name} from 0 to ${replicas}`);
+    void s.event('Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata?.name} from 0 to ${replicas}`);
   }
   if (setDeploymentRevision(s.d, String(newRevision))) await s.persistRevisionAnnotation();
   if (!alreadyExisted && hasProgressDeadline(s.d)) {

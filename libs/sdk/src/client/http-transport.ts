@@ -2,6 +2,7 @@ import { ApiError } from '@logbook/machinery';
 import type { Status, StatusReason } from '@logbook/machinery';
 import { Agent } from 'undici';
 import { ResolvedClientConfig } from './client-config';
+import { requestCounts } from './request-counts';
 
 /** The header that tells the apiserver which event a write was caused by. */
 export const CAUSE_SEQ_HEADER = 'x-logbook-cause-seq';
@@ -56,6 +57,8 @@ export function errorFromBody(code: number, text: string): ApiError {
   return new ApiError(code, REASONS[code] ?? '', text.trim() || `the server responded with ${code}`);
 }
 
+const managerOf = (req: HttpRequest) => String(req.query?.fieldManager ?? '');
+
 /** HTTP over Node's fetch (keep-alive connections are pooled by undici). */
 export class HttpTransport {
   /** Connections that trust the configured CA and present the client certificate. */
@@ -92,9 +95,11 @@ export class HttpTransport {
       res = await fetch(this.url(req.path, req.query), init);
     } catch (err) {
       if (req.signal?.aborted) throw err;
+      requestCounts.record(req.method, '<error>', managerOf(req));
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new TransportError(`${req.method} ${req.path}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { cause: err });
     }
+    requestCounts.record(req.method, res.status, managerOf(req));
     if (!res.ok) throw errorFromBody(res.status, await res.text().catch(() => ''));
     return res;
   }

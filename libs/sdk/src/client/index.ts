@@ -2,6 +2,8 @@ export { KubeClient } from './kube-client';
 export type { ObservedWrite } from './kube-client';
 export { DEFAULT_SERVER } from './client-config';
 export type { ClientConfig } from './client-config';
+export { requestCounts, requestCountsSince } from './request-counts';
+export type { RequestCount } from './request-counts';
 export { CAUSE_SEQ_HEADER, TransportError } from './http-transport';
 export { apiVersionOf, customKind, kindKey, kindOf, resourcePath, sameGroupKind } from './resource-kind';
 export type { ResourceKind } from './resource-kind';

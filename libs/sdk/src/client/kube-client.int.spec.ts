@@ -2,7 +2,7 @@ import type { ConfigMap, Deployment } from '@logbook/api';
 import { ApiError, isAlreadyExists, isConflict, isNotFound, isResourceExpired } from '@logbook/machinery';
 import { firstValueFrom, Subscription, take, toArray } from 'rxjs';
 import { eventually, startTestApiServer, TestApiServer } from '../testing';
-import { customKind, kinds, KubeClient, TransportError, WatchEvent } from '.';
+import { customKind, kinds, KubeClient, requestCounts, requestCountsSince, TransportError, WatchEvent } from '.';
 
 const cm = (name: string, data: Record<string, string> = {}, labels: Record<string, string> = {}): ConfigMap => ({
   metadata: { name, namespace: 'default', labels },
@@ -138,6 +138,26 @@ describe('KubeClient against a real apiserver', () => {
     const scaled = await client.updateScale(kinds.Deployment, { namespace: 'default', name: 'subresources' }, { ...scale, spec: { replicas: 5 } });
     expect(scaled.spec?.replicas).toBe(5);
     expect((await client.get(kinds.Deployment, { namespace: 'default', name: 'subresources' })).spec!.replicas).toBe(5);
+  });
+
+  it("creates a subresource (a Pod's binding), and counts every request by method, code and field manager", async () => {
+    const pod = await client.create(kinds.Pod, { metadata: { name: 'to-bind', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    const binding = (uid?: string) => ({ apiVersion: 'v1', kind: 'Binding', metadata: { name: 'to-bind', namespace: 'default', uid }, target: { apiVersion: 'v1', kind: 'Node', name: 'node-a' } });
+    const before = requestCounts.snapshot();
+    await client.createSubresource(kinds.Pod, { namespace: 'default', name: 'to-bind' }, 'binding', binding(pod.metadata!.uid), { fieldManager: 'binder' });
+    expect((await client.get(kinds.Pod, { namespace: 'default', name: 'to-bind' })).spec?.nodeName).toBe('node-a');
+    // Bound already: 409, as kube-apiserver answers.
+    const again = await client.createSubresource(kinds.Pod, { namespace: 'default', name: 'to-bind' }, 'binding', binding(), { fieldManager: 'binder' }).catch((e) => e);
+    expect(isConflict(again)).toBe(true);
+    expect(() => client.createSubresource(kinds.Pod, { namespace: 'default', name: 'to-bind' }, '../x', {})).toThrow(/not a subresource name/);
+    const counted = requestCountsSince(before, requestCounts.snapshot());
+    expect(counted).toEqual(
+      expect.arrayContaining([
+        { method: 'POST', code: '201', fieldManager: 'binder', count: 1 },
+        { method: 'POST', code: '409', fieldManager: 'binder', count: 1 },
+        { method: 'GET', code: '200', fieldManager: '', count: 1 },
+      ]),
+    );
   });
 
   it('watches as an Observable: current state, then changes, then bookmarks-free completion on timeout', async () => {

@@ -8,7 +8,7 @@ import { defaultLogger, errorMessage, SdkLogger } from '../logging';
 import { LOW_PRIORITY, NORMAL_PRIORITY, WorkQueue } from '../workqueue';
 import { ControllerSpec, SourceSpec, WatchMapContext } from './controller-options';
 import { ControllerMetrics, MetricsProvider, ReconcileOutcome } from './controller-metrics';
-import { ReadYourWritesCache } from './read-your-writes';
+import { ReadYourWritesCache, RecentWrites } from './read-your-writes';
 import { Cause, ReconcileContext, Request, Result, TerminalError } from './reconciler';
 
 /** Causes kept per queued request; older ones are dropped first. */
@@ -48,6 +48,8 @@ export class Controller {
   private readonly clock: Clock;
   private readonly metrics?: ControllerMetrics;
   private readonly recorder: EventRecorder;
+  /** This controller's latest writes per object, so that the next reconcile of one waits for the cache to show it. */
+  private readonly recentWrites = new RecentWrites();
   private readonly mapContext: WatchMapContext = { lister: (kind) => this.deps.informers.informerFor(kind).lister };
   private queue?: WorkQueue<string>;
   private causes = new Map<string, Cause[]>();
@@ -207,7 +209,7 @@ export class Controller {
     this.causes.delete(key);
     const request = splitObjectKey(key) as Request;
     const causeSeq = latest(causes);
-    const cache = new ReadYourWritesCache(this.deps.informers, this.spec.readYourWritesTimeoutMs, signal);
+    const cache = new ReadYourWritesCache(this.deps.informers, this.spec.readYourWritesTimeoutMs, signal, this.recentWrites);
     const client = this.deps.client.withCause(causeSeq).withFieldManager(this.name).observeWrites(cache.recordWrite);
     const ctx: ReconcileContext = {
       controller: this.name,

@@ -47,6 +47,26 @@ describe('EventRecorder against a real apiserver', () => {
     expect(again[0].metadata!.name).not.toBe(failed.metadata!.name);
   });
 
+  it('queues without waiting, combines similar events and drops what exceeds the per-object burst (client-go)', async () => {
+    const { client } = server;
+    const subject = await client.create(kinds.ConfigMap, { metadata: { name: 'busy', namespace: 'events' } } as ConfigMap);
+    const recorder = new EventRecorder(client, { component: 'replicaset-controller' });
+    const written = Array.from({ length: 30 }, (_, i) => recorder.event(subject, 'Normal', 'SuccessfulCreate', `Created pod: p-${i}`));
+    // Nothing has been written yet: the caller went on at once.
+    expect(recorder.pending).toBeGreaterThan(0);
+    await recorder.flush();
+    await Promise.all(written);
+    expect(recorder.pending).toBe(0);
+    const events = (await client.list(kinds.Event, { namespace: 'events' })).items.filter((e) => e.involvedObject?.name === 'busy');
+    // 9 distinct messages, then the 10th and later ones combined into one Event; 25 in all, the last 5 dropped.
+    expect(events.filter((e) => !e.message!.startsWith('(combined')).map((e) => e.message).sort()).toEqual(
+      Array.from({ length: 9 }, (_, i) => `Created pod: p-${i}`).sort(),
+    );
+    const combined = events.filter((e) => e.message!.startsWith('(combined'));
+    expect(combined).toHaveLength(1);
+    expect(combined[0]).toMatchObject({ message: '(combined from similar events): Created pod: p-24', count: 16, reason: 'SuccessfulCreate' });
+  });
+
   it('never throws: a failed write is logged', async () => {
     const warnings: string[] = [];
     const recorder = new EventRecorder(server.client, {

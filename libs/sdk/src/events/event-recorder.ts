@@ -3,6 +3,7 @@ import { isNotFound } from '@logbook/machinery';
 import { kinds, KubeClient, KubeObject } from '../client';
 import { Clock, realClock } from '../clock';
 import { defaultLogger, errorMessage, SdkLogger } from '../logging';
+import { COMBINED_PREFIX, CorrelatorOptions, EventCorrelator } from './event-correlator';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -11,8 +12,12 @@ export interface EventRecorderOptions {
   component: string;
   /** `reportingInstance` and `source.host`: which replica (the manager's identity). */
   instance?: string;
-  /** Distinct events remembered for aggregation. Default 4096. */
+  /** Distinct events remembered for deduplication. Default 4096. */
   cacheSize?: number;
+  /** Events waiting to be written; beyond it new ones are dropped (client-go: 1000). Default 1000. */
+  maxQueued?: number;
+  /** Aggregation and spam filter (client-go's defaults). */
+  correlator?: CorrelatorOptions;
   clock?: Clock;
   logger?: SdkLogger;
 }
@@ -23,25 +28,48 @@ interface Seen {
   count: number;
 }
 
+interface Pending {
+  client: KubeClient;
+  ref: ObjectReference;
+  type: EventType;
+  reason: string;
+  message: string;
+  key: string;
+  done: () => void;
+}
+
 /** State shared by a recorder and the copies `withClient` makes. */
 interface Shared {
   seen: Map<string, Seen>;
-  /** One write at a time per aggregation key, so repeats count up instead of racing. */
-  inFlight: Map<string, Promise<void>>;
+  queue: Pending[];
+  writing: boolean;
+  correlator?: EventCorrelator;
+  dropped: number;
   seq: number;
 }
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
- * Records core/v1 Events about objects, as `kubectl describe` shows them
- * (client-go's EventRecorder with its aggregation): an event identical to
- * one recorded before (same object, type, reason, message and source) bumps
- * that Event's `count` and `lastTimestamp` instead of creating another.
+ * Records core/v1 Events about objects, as `kubectl describe` shows them —
+ * client-go's EventRecorder, broadcaster and correlator:
+ *
+ * - `event()` only queues: one writer per recorder writes the queue in
+ *   order, off the caller's path (a reconcile, a bind, a pod sync never
+ *   waits for its events). The returned promise resolves once the event is
+ *   written, merged or dropped; awaiting it is for tests.
+ * - An event identical to one written before (same object, type, reason,
+ *   message and source) bumps that Event's `count` and `lastTimestamp`.
+ * - Many similar events about one object (same type and reason, different
+ *   messages — "Created pod: a", "Created pod: b", ...) become one
+ *   "(combined from similar events)" Event, and each source may write at
+ *   most 25 events per object at once, then one per 5 minutes (see
+ *   EventCorrelator): a controller creating 1,000 pods records tens of
+ *   events about its ReplicaSet, not a thousand.
+ * - When more than `maxQueued` wait, new ones are dropped (as client-go's
+ *   full broadcaster channel drops them) and a warning says how many.
  *
  * Recording never throws: events are best-effort, and a failure is logged.
- * What it does not do: client-go's spam filter (a per-object token bucket)
- * or grouping of similar messages.
  */
 export class EventRecorder {
   private readonly clock: Clock;
@@ -51,43 +79,80 @@ export class EventRecorder {
   constructor(
     private readonly client: KubeClient,
     private readonly opts: EventRecorderOptions,
-    private readonly shared: Shared = { seen: new Map(), inFlight: new Map(), seq: 0 },
+    private readonly shared: Shared = { seen: new Map(), queue: [], writing: false, dropped: 0, seq: 0 },
   ) {
     this.clock = opts.clock ?? realClock;
     this.log = opts.logger ?? defaultLogger(`EventRecorder ${opts.component}`);
     this.cacheSize = opts.cacheSize ?? 4096;
+    this.shared.correlator ??= new EventCorrelator(() => this.clock.now(), opts.correlator);
   }
 
-  /** The same recorder (and aggregation) writing through another client (e.g. one bound to a cause). */
+  /** The same recorder (queue, deduplication, spam filter) writing through another client (e.g. one bound to a cause). */
   withClient(client: KubeClient): EventRecorder {
     return new EventRecorder(client, this.opts, this.shared);
   }
 
-  /** Records an event about `object`; resolves once written (or once the failure is logged). */
-  event(object: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
-    const ref = referenceTo(object);
-    const key = [this.opts.component, ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid, type, reason, message].join('\u0000');
-    const previous = this.shared.inFlight.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.write(key, ref, type, reason, message));
-    this.shared.inFlight.set(key, next);
-    void next.then(() => {
-      if (this.shared.inFlight.get(key) === next) this.shared.inFlight.delete(key);
-    });
-    return next;
+  /** Events queued and not yet written. */
+  get pending(): number {
+    return this.shared.queue.length;
   }
 
-  private async write(key: string, ref: ObjectReference, type: EventType, reason: string, message: string): Promise<void> {
+  /**
+   * Queues an event about `object`. Resolves once it is written (or merged
+   * into an existing Event, or dropped, or its failure logged); callers on
+   * a hot path should not wait for it.
+   */
+  event(object: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
+    const ref = referenceTo(object);
+    const objectKey = [this.opts.component, this.opts.instance ?? '', ref.apiVersion, ref.kind, ref.namespace, ref.name, ref.uid].join('\u0000');
+    const c = this.shared.correlator!.correlate({ objectKey, type, reason, message });
+    if (c.action === 'skip') return Promise.resolve();
+    if (this.shared.queue.length >= (this.opts.maxQueued ?? 1000)) {
+      if (this.shared.dropped++ % 1000 === 0) this.log.warn(`event queue full: dropping events (${this.shared.dropped} so far), e.g. ${reason} on ${ref.kind} ${ref.name}`);
+      return Promise.resolve();
+    }
+    return new Promise((done) => {
+      this.shared.queue.push({ client: this.client, ref, type, reason, message: c.message, key: c.key, done });
+      if (!this.shared.writing) void this.drain();
+    });
+  }
+
+  /** Resolves when every event queued so far has been dealt with. */
+  async flush(): Promise<void> {
+    if (!this.shared.queue.length && !this.shared.writing) return;
+    const last = this.shared.queue[this.shared.queue.length - 1];
+    if (!last) {
+      await new Promise((r) => setImmediate(r));
+      return this.flush();
+    }
+    await new Promise<void>((resolve) => {
+      const done = last.done;
+      last.done = () => (done(), resolve());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.shared.writing = true;
+    try {
+      for (let p = this.shared.queue.shift(); p; p = this.shared.queue.shift()) {
+        await this.write(p);
+        p.done();
+      }
+    } finally {
+      this.shared.writing = false;
+    }
+  }
+
+  private async write(p: Pending): Promise<void> {
+    const { ref, type, reason, message, key } = p;
     const now = rfc3339(this.clock.now());
     try {
       const seen = this.shared.seen.get(key);
       if (seen) {
         try {
-          const patched = await this.client.patch(
-            kinds.Event,
-            { namespace: seen.namespace, name: seen.name },
-            { count: seen.count + 1, lastTimestamp: now },
-            { type: 'merge' },
-          );
+          const patch: Partial<Event> = { count: seen.count + 1, lastTimestamp: now };
+          if (message.startsWith(COMBINED_PREFIX)) patch.message = message;
+          const patched = await p.client.patch(kinds.Event, { namespace: seen.namespace, name: seen.name }, patch, { type: 'merge' });
           this.remember(key, { ...seen, count: patched.count ?? seen.count + 1 });
           return;
         } catch (err) {
@@ -109,7 +174,7 @@ export class EventRecorder {
         reportingComponent: this.opts.component,
         reportingInstance: this.opts.instance ?? '',
       };
-      const created = await this.client.create(kinds.Event, event);
+      const created = await p.client.create(kinds.Event, event);
       this.remember(key, { namespace, name: created.metadata!.name!, count: 1 });
     } catch (err) {
       this.log.warn(`could not record event ${reason} on ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}: ${errorMessage(err)}`);
