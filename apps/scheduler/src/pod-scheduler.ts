@@ -22,7 +22,12 @@ export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 export interface PodSchedulerOptions {
   /** The `spec.schedulerName`s this scheduler serves. Default `['default-scheduler']`. */
   schedulerNames?: string[];
-  /** Pods scheduled at once (decisions are serialized; bindings overlap). Default 16. */
+  /**
+   * Pods scheduled at once: decisions are synchronous over the cache (one at
+   * a time), so this bounds the bindings in flight. kube-scheduler binds each
+   * pod in a goroutine of its own; a small bound here would make a busy API
+   * server's latency the scheduler's throughput. Default 64.
+   */
   concurrency?: number;
   /** How long an unschedulable pod waits before it is tried again without any change (kube: at most 5 min). Default 60 s. */
   unschedulableRetryMs?: number;
@@ -89,7 +94,7 @@ export class PodScheduler implements Reconciler {
         { kind: kinds.Node, map: () => this.retryUnschedulable(), predicates: [nodeMayFitMore] },
         { kind: kinds.Pod, map: () => this.retryUnschedulable(), predicates: [podFreesResources] },
       ],
-      maxConcurrentReconciles: this.options.concurrency ?? 16,
+      maxConcurrentReconciles: this.options.concurrency ?? 64,
     };
   }
 

@@ -8,7 +8,7 @@
 import { TAINT_NOT_READY, TAINT_UNREACHABLE, effectiveTaints, toleratesTaint } from '@logbook/api';
 import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration } from '@logbook/api';
 import { hostPortsOf, NodeInfo } from './node-info';
-import { allocatableOf, CPU, MEMORY, PODS, podRequests } from './resources';
+import { CPU, MEMORY, PODS, podRequests } from './resources';
 
 export const REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
 export const REASON_NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
@@ -120,13 +120,17 @@ export const nodePorts: FilterPlugin = {
 
 const RESOURCE_ORDER = [CPU, MEMORY, 'ephemeral-storage'];
 
+/** A pod's requests, parsed once per pod object rather than once per node filtered. */
+const requestsOf = new WeakMap<Pod, ReturnType<typeof podRequests>>();
+
 export const nodeResourcesFit: FilterPlugin = {
   name: 'NodeResourcesFit',
   filter(pod, info) {
     const reasons: string[] = [];
-    const allocatable = allocatableOf(info.node);
+    const allocatable = info.allocatable;
     if (info.podCount + 1 > (allocatable[PODS] ?? 0)) reasons.push(REASON_TOO_MANY_PODS);
-    const request = podRequests(pod);
+    let request = requestsOf.get(pod);
+    if (!request) requestsOf.set(pod, (request = podRequests(pod)));
     const names = Object.keys(request).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     for (const name of names) {
       if (name === PODS || request[name] <= 0) continue;

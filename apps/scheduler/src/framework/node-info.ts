@@ -1,5 +1,5 @@
 import type { Node, Pod } from '@logbook/api';
-import { nonZeroRequests, podRequests, ResourceList } from './resources';
+import { allocatableOf, nonZeroRequests, podRequests, ResourceList } from './resources';
 
 /** The uid of the object that controls a pod (its ReplicaSet, Job, ...), if any. */
 export function controllerUidOf(pod: Pod): string | undefined {
@@ -42,7 +42,18 @@ export class NodeInfo {
   private readonly ports = new Map<string, number>();
   private readonly byController = new Map<string, number>();
 
+  private allocatableFor?: { node: Node; list: ResourceList };
+
   constructor(public node: Node) {}
+
+  /**
+   * The node's allocatable resources, parsed once per version of the Node
+   * (every filter and score of every pod asks; quantities are not cheap).
+   */
+  get allocatable(): ResourceList {
+    if (this.allocatableFor?.node !== this.node) this.allocatableFor = { node: this.node, list: allocatableOf(this.node) };
+    return this.allocatableFor.list;
+  }
 
   get name(): string {
     return this.node.metadata?.name ?? '';

@@ -7,7 +7,7 @@
 import type { Pod } from '@logbook/api';
 import { effectiveTaints, nodeSelectorTermMatches, toleratesTaint } from './filters';
 import { controllerUidOf, NodeInfo } from './node-info';
-import { allocatableOf, CPU, MEMORY, nonZeroRequests } from './resources';
+import { CPU, MEMORY, nonZeroRequests } from './resources';
 
 export const MAX_NODE_SCORE = 100;
 
@@ -18,10 +18,14 @@ export interface ScorePlugin {
   score(pod: Pod, nodes: readonly NodeInfo[]): number[];
 }
 
+/** A pod's non-zero requests, parsed once per pod object rather than once per node scored. */
+const requestsOf = new WeakMap<Pod, { milliCPU: number; memory: number }>();
+
 /** CPU and memory fractions (0..1) a node would have in use with the pod on it. */
 function usedFractions(pod: Pod, info: NodeInfo): { cpu: number; memory: number } {
-  const allocatable = allocatableOf(info.node);
-  const req = nonZeroRequests(pod);
+  const allocatable = info.allocatable;
+  let req = requestsOf.get(pod);
+  if (!req) requestsOf.set(pod, (req = nonZeroRequests(pod)));
   const fraction = (requested: number, capacity: number) => (capacity <= 0 ? 1 : Math.min(1, requested / capacity));
   return {
     cpu: fraction(info.nonZeroRequested.milliCPU + req.milliCPU, allocatable[CPU] ?? 0),

@@ -50,8 +50,9 @@ export class LeaderElector {
 
   constructor(client: KubeClient, opts: LeaderElectionOptions & { identity: string; clock?: Clock; logger?: SdkLogger }) {
     this.config = resolveLeaderElection(opts, opts.identity);
-    // Each attempt must finish well within the renew deadline.
-    this.client = client.withRequestTimeout(this.config.retryPeriodMs).withFieldManager('leader-election');
+    // An attempt may take up to the renew deadline (client-go bounds the whole renewal by it, not
+    // each request by the retry period): on a busy server a slow answer still renews in time.
+    this.client = client.withRequestTimeout(this.config.renewDeadlineMs).withFieldManager('leader-election');
     this.clock = opts.clock ?? realClock;
     this.log = opts.logger ?? defaultLogger(`LeaderElector ${this.config.leaseNamespace}/${this.config.leaseName}`);
   }
