@@ -169,6 +169,18 @@ describe('EventLog against Postgres', () => {
     expect(rest.items).toHaveLength(11);
   });
 
+  it('reads as of a resourceVersion with more digits than the version it must skip (numeric, not text, order)', async () => {
+    let cur = await store.log.append(createOp(aConfigMap('cm-digits', { n: '0' }, 'travel')));
+    const first = cur.seq;
+    // Update until the seq gains a digit: as text, '9' sorts after '10'.
+    while (String(cur.seq).length === String(first).length) {
+      cur = await store.log.append(updateOp({ ...cur.object, data: { n: String(cur.seq) } }, String(cur.seq)));
+    }
+    const asOf = await store.log.getAsOf(configMaps, 'travel', 'cm-digits', cur.seq);
+    expect(asOf!.resourceVersion).toBe(cur.seq);
+    await store.log.append(deleteOp('cm-digits', 'travel'));
+  });
+
   it('reads an object and a list as of an older resourceVersion', async () => {
     const v1 = await store.log.append(createOp(aConfigMap('cm-travel', { v: '1' }, 'travel')));
     const v2 = await store.log.append(updateOp({ ...v1.object, data: { v: '2' } }, String(v1.seq)));

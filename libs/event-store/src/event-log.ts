@@ -120,7 +120,7 @@ export class EventLog {
     const res = await this.pool.query<{ seq: string; type: string; object: KubeObject }>(
       `SELECT seq::text AS seq, type, object FROM events
         WHERE api_group = $1 AND resource = $2 AND namespace = $3 AND name = $4 AND seq <= $5
-        ORDER BY seq DESC LIMIT 1`,
+        ORDER BY events.seq DESC LIMIT 1`,
       [type.group, type.resource, namespace, name, resourceVersion],
     );
     const row = res.rows[0];

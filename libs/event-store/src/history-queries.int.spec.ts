@@ -170,7 +170,7 @@ describe('retention', () => {
       policy: { maxEvents: 1 },
     });
     expect(summary.horizonTime).toEqual(h.time);
-    const left = await pool.query<{ seq: string }>(`SELECT seq::text AS seq FROM events WHERE namespace = 'r' ORDER BY seq`);
+    const left = await pool.query<{ seq: string }>(`SELECT seq::text AS seq FROM events WHERE namespace = 'r' ORDER BY events.seq`);
     expect(left.rows.map((r) => Number(r.seq))).toEqual([k2.seq, h.seq, k3.seq]);
     void g1;
 

@@ -14,7 +14,7 @@ async function causeSeqsOf(server: TestApiServer, namespace: string, name: strin
   const pg = new Client({ connectionString: server.databaseUrl });
   await pg.connect();
   try {
-    const res = await pg.query('SELECT seq::text AS seq, cause_seq::text AS cause, field_manager AS manager FROM events WHERE namespace = $1 AND name = $2 ORDER BY seq', [namespace, name]);
+    const res = await pg.query('SELECT seq::text AS seq, cause_seq::text AS cause, field_manager AS manager FROM events WHERE namespace = $1 AND name = $2 ORDER BY events.seq', [namespace, name]);
     return res.rows;
   } finally {
     await pg.end();
