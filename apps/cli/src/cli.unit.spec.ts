@@ -98,9 +98,20 @@ users:
     const b = write('b', config);
     write('dev-token.txt', 'x');
     expect(resolveConnection({}, { KUBECONFIG: [a, b].join(path.delimiter) }).server).toBe('http://127.0.0.1:9999');
-    const fallback = resolveConnection({}, { HOME: dir });
+    const fallback = resolveConnection({}, { HOME: dir, LOGBOOK_DATA_DIR: dir });
     expect([fallback.server, fallback.token]).toEqual([DEFAULT_SERVER, undefined]);
     expect(() => resolveConnection({ kubeconfig: path.join(dir, 'missing') }, {})).toThrow(/does not exist/);
+  });
+
+  it("falls back to the admin kubeconfig npm start wrote, and its client certificate", () => {
+    write('admin.kubeconfig', [
+      'current-context: admin@logbook',
+      'contexts: [{name: admin@logbook, context: {cluster: logbook, user: admin}}]',
+      `clusters: [{name: logbook, cluster: {server: 'https://127.0.0.1:6443', certificate-authority-data: ${Buffer.from('CA').toString('base64')}}}]`,
+      `users: [{name: admin, user: {client-certificate-data: ${Buffer.from('CERT').toString('base64')}, client-key-data: ${Buffer.from('KEY').toString('base64')}}}]`,
+    ].join('\n'));
+    const c = resolveConnection({}, { HOME: dir, LOGBOOK_DATA_DIR: dir });
+    expect([c.server, c.ca?.toString(), c.cert?.toString(), c.key?.toString()]).toEqual(['https://127.0.0.1:6443', 'CA', 'CERT', 'KEY']);
   });
 });
 

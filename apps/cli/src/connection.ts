@@ -45,11 +45,18 @@ interface KubeConfig {
   contexts?: Array<Named<Record<string, unknown>>>;
 }
 
-/** The kubeconfig files kubectl would read, in order: --kubeconfig, $KUBECONFIG (a path list), ~/.kube/config. */
+/**
+ * The kubeconfig files kubectl would read, in order: --kubeconfig,
+ * $KUBECONFIG (a path list), ~/.kube/config — and, when none of those is
+ * there, the admin kubeconfig `npm start` wrote (`$LOGBOOK_DATA_DIR` or
+ * `.logbook`, `/admin.kubeconfig`), so the CLI reaches a local Logbook as is.
+ */
 export function kubeconfigFiles(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): string[] {
   if (flags.kubeconfig) return [flags.kubeconfig];
   if (env.KUBECONFIG) return env.KUBECONFIG.split(path.delimiter).filter(Boolean);
-  return [path.join(env.HOME ?? os.homedir(), '.kube', 'config')];
+  const home = path.join(env.HOME ?? os.homedir(), '.kube', 'config');
+  const local = path.resolve(env.LOGBOOK_DATA_DIR ?? '.logbook', 'admin.kubeconfig');
+  return !fs.existsSync(home) && fs.existsSync(local) ? [local] : [home];
 }
 
 /** Merges kubeconfig files as kubectl does: the first file to set a value (or define a name) wins. */

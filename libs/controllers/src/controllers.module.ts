@@ -12,6 +12,7 @@ import { PersistentVolumeModule } from './persistentvolume/persistentvolume.modu
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { EndpointSliceModule } from './endpointslice/endpointslice.module';
 import { HostPathProvisionerModule } from './hostpath-provisioner/hostpath-provisioner.module';
+import { ServiceAccountModule } from './serviceaccount/serviceaccount.module';
 
 /**
  * Every built-in controller, as one Nest module. Each controller lives in
@@ -34,6 +35,7 @@ import { HostPathProvisionerModule } from './hostpath-provisioner/hostpath-provi
     EndpointsModule,
     EndpointSliceModule,
     HostPathProvisionerModule,
+    ServiceAccountModule,
   ],
 })
 export class ControllersModule {}

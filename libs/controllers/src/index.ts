@@ -13,3 +13,4 @@ export * from './endpoints';
 export * from './endpointslice';
 export * from './hostpath-provisioner';
 export * from './shared';
+export * from './serviceaccount';

@@ -72,6 +72,11 @@ export class KubeClient {
     return this.transport.config.server;
   }
 
+  /** The CA bundle (PEM) this client trusts the server with, when one is configured. */
+  get caCert(): string | undefined {
+    return this.transport.config.tls?.ca?.toString();
+  }
+
   /** The resourceVersion writes of this client are attributed to (`x-logbook-cause-seq`). */
   get causeSeq(): string | undefined {
     return this.scope.causeSeq;
