@@ -44,7 +44,7 @@ describe('the all-in-one process with LOGBOOK_RUNTIME=simulated', () => {
     url = `http://127.0.0.1:${port}`;
     const env = { DATABASE_URL: db.url, LOGBOOK_DATA_DIR: home, ...devPortEnv(port, path.join(home, 'pki'), await freePort()) };
     proc = startCompiled('apps/logbook/src/main.js', { ...env, LOGBOOK_RUNTIME: 'simulated', LOGBOOK_SIMULATED_NODES: '2' });
-    await waitForHttp(`${url}/readyz`, 60_000, proc);
+    await waitForHttp(`${url}/readyz`, 120_000, proc);
   });
 
   afterAll(async () => {
