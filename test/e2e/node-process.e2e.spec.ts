@@ -103,6 +103,10 @@ describeAsRoot('the process runtime (as root)', () => {
   });
 
   it('gives a container the Downward API, ConfigMap and Secret values in its environment', async () => {
+    // A Service that exists before the pod: its link variables come too (kubectl expose makes it).
+    await c.ok(['create', 'deployment', 'env-target', '--image=luksa/kubia', '--replicas=0']);
+    await c.ok(['expose', 'deployment', 'env-target', '--name=env-svc', '--port=80', '--target-port=8080']);
+    const envSvc = await json(['get', 'service', 'env-svc']);
     await c.ok(['create', 'configmap', 'fortune-config', '--from-literal=sleep-interval=25', '--from-literal=mode=fast']);
     await c.ok(['create', 'secret', 'generic', 'auth', '--from-literal=password=s3cret']);
     await c.ok(['apply', '-f', '-'], {
@@ -148,11 +152,15 @@ spec:
     expect(logs).toContain(`E_NODE_NAME=${pod.spec.nodeName}\n`);
     expect(logs).toContain('E_REQ_CPU=15\n');
     expect(logs).toContain('E_LIMIT_MEM=4096\n');
-    expect(logs).toContain('INTERVAL=25\nNESTED_VAR=25_1\n');
+    expect(logs).toContain('INTERVAL=25\n');
+    expect(logs).toContain('NESTED_VAR=25_1\n');
     expect(logs).toContain('PASSWORD=s3cret\n');
     // envFrom with a prefix (the shell drops CONF_sleep-interval: not a valid shell name).
     expect(logs).toContain('CONF_mode=fast\n');
     expect(logs).toContain('HOSTNAME=downward\n');
+    expect(logs).toContain(`ENV_SVC_SERVICE_HOST=${envSvc.spec.clusterIP}\nENV_SVC_SERVICE_PORT=80\n`);
+    expect(logs).toContain(`ENV_SVC_PORT_80_TCP=tcp://${envSvc.spec.clusterIP}:80\n`);
+    expect(logs).toContain('KUBERNETES_SERVICE_HOST=10.96.0.1\n');
     expect(logs).not.toContain('DATABASE_URL');
   });
 

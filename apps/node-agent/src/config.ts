@@ -22,7 +22,7 @@ import type { RuntimeKind } from './runtime/runtime-factory';
  * | `LOGBOOK_KUBELET_EVENTS` | `false`: record no Pulled/Created/Started/Killing events (fewer API writes) |
  * | `LOGBOOK_PROXY` | `true`/`false`: run the service proxy (default: with the process runtime only) |
  * | `LOGBOOK_PROXY_NODEPORT_ADDRESS` | where NodePorts are bound (default `0.0.0.0`) |
- * | `LOGBOOK_PROXY_INTERFACE` | the device ClusterIPs go on (default `logbook-svc`; `none`: no ClusterIP listeners) |
+ * | `LOGBOOK_PROXY_INTERFACE` | the device ClusterIPs go on (default `lbsvc<pid>`; `none`: no ClusterIP listeners) |
  * | `LOGBOOK_CLUSTER_DNS` | process runtime: the cluster DNS server's IP, written into pods' /etc/resolv.conf |
  * | `LOGBOOK_CLUSTER_DOMAIN` | process runtime: the cluster domain (default `cluster.local`) |
  * | `LOGBOOK_KUBELET_DIR` | process runtime: where pods' logs and files live (default: a temporary directory per node) |

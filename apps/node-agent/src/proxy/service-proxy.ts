@@ -14,7 +14,7 @@ export interface ServiceProxyOptions {
   /**
    * The device ClusterIPs are added to (needs root), or false for no
    * ClusterIP listeners (NodePort and LoadBalancer only). Default
-   * `logbook-svc`.
+   * `lbsvc<pid>`.
    */
   clusterIPInterface?: string | false;
   /** How often binds that failed (address in use: another node agent on this machine has it) are retried. Default 5 s. */
@@ -54,7 +54,8 @@ export class ServiceProxy {
     private readonly informers: InformerFactory,
     private readonly opts: ServiceProxyOptions = {},
   ) {
-    if (opts.clusterIPInterface !== false) this.iface = new ClusterIPInterface(opts.clusterIPInterface ?? 'logbook-svc');
+    // One device per proxy process: several node agents on one machine must not delete each other's.
+    if (opts.clusterIPInterface !== false) this.iface = new ClusterIPInterface(opts.clusterIPInterface ?? `lbsvc${process.pid}`.slice(0, 15));
   }
 
   async start(): Promise<void> {

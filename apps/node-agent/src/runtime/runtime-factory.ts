@@ -26,6 +26,7 @@ export function configSourceOf(client: KubeClient): ConfigSource {
   return {
     configMap: (namespace, name) => orUndefined(client.get(kinds.ConfigMap, { namespace, name })),
     secret: (namespace, name) => orUndefined(client.get(kinds.Secret, { namespace, name })),
+    services: async () => (await client.list(kinds.Service)).items,
   };
 }
 

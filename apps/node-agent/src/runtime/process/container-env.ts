@@ -1,10 +1,12 @@
-import type { ConfigMap, Container, Pod, Secret } from '@logbook/api';
+import type { ConfigMap, Container, Pod, Secret, Service } from '@logbook/api';
 import { parseQuantity } from '@logbook/api';
 
 /** Where a container's `configMapKeyRef`/`secretKeyRef`/`envFrom` values come from. */
 export interface ConfigSource {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
+  /** Every Service, for the service link variables (`KUBIA_SERVICE_HOST`, ...); none when absent. */
+  services?(): Promise<Service[]>;
 }
 
 /**

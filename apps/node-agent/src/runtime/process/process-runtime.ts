@@ -10,6 +10,7 @@ import type { ContainerLogRef, ContainerRuntime, RuntimeContainerStatus, Runtime
 import { imageId, normalizeImage } from '../image-reference';
 import { canIsolatePods } from './command';
 import { commandLine, ConfigSource, ContainerConfigError, containerEnv } from './container-env';
+import { serviceEnvironment } from '../../proxy/service-env';
 import { BindMount, exitCodeOf, signalGroup, spawnContainer } from './container-process';
 import { ImageCatalog, ResolvedImage } from './image-catalog';
 import { LogWriter } from './log-file';
@@ -319,7 +320,8 @@ export class ProcessRuntime implements ContainerRuntime {
         hostIP: this.network.nodeAddress,
         allocatable: this.opts.allocatable,
         config: this.opts.config,
-        base: { PATH: HOST_PATH, HOSTNAME: this.hostnameOf(p), HOME: '/root', ...image.env },
+        // Service links of the Services that exist now (the kubelet's getServiceEnvVarMap), below the container's own env.
+        base: { PATH: HOST_PATH, HOSTNAME: this.hostnameOf(p), HOME: '/root', ...image.env, ...(await this.serviceLinks(p.pod)) },
       });
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
@@ -335,6 +337,12 @@ export class ProcessRuntime implements ContainerRuntime {
       return;
     }
     this.spawn(p, c, image, argv, env);
+  }
+
+  /** `KUBIA_SERVICE_HOST` and friends for `pod` (none if the Services cannot be listed). */
+  private async serviceLinks(pod: Pod): Promise<Record<string, string>> {
+    const services = await this.opts.config.services?.().catch(() => undefined);
+    return Object.fromEntries(serviceEnvironment(services ?? [], pod).map((e) => [e.name, e.value ?? '']));
   }
 
   private spawn(p: ProcPod, c: ProcContainer, image: ResolvedImage, argv: string[], env: Record<string, string>): void {
