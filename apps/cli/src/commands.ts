@@ -340,7 +340,15 @@ async function replayReconcile(ctx: Context, t: ResourceType, name: string, outp
     const events = await ctx.client.getJson<Json>(`${GV}/history?${new URLSearchParams({ fromResourceVersion: rv, toResourceVersion: rv, limit: '1' })}`);
     const time = events.items[0] ? new Date(events.items[0].time) : undefined;
     const report = await replayAt(reader, controller, request, rv, time);
-    ctx.io.out(output === 'table' ? renderReport(report, time) : dump(report, output as 'json' | 'yaml'));
+    if (output !== 'table') {
+      ctx.io.out(dump(report, output as 'json' | 'yaml'));
+      return;
+    }
+    // The state of everything the object owned then: the timeline's states just before the next resourceVersion.
+    const next = String(Number(rv) + 1);
+    const q = new URLSearchParams({ group: t.group, resource: t.resource, name, fromResourceVersion: next, toResourceVersion: next, limit: '1' });
+    const owned = await ctx.client.getJson<Json>(`${scoped(ctx, 'timeline', t)}?${q}`).then((tl) => tl.initial ?? [], () => []);
+    ctx.io.out(renderReport(report, time, owned));
     return;
   }
   const steps: Json[] = (await timeline()).items;

@@ -154,11 +154,17 @@ export class ApiClient {
       if (this.conn.key) opts.key = this.conn.key;
       if (this.conn.insecureSkipTlsVerify) opts.rejectUnauthorized = false;
     }
-    return new Promise((resolve, reject) => {
-      const req = mod.request(url, opts, resolve);
-      req.on('error', (err) => reject(new Error(`cannot reach the Logbook API server at ${this.conn.server} (from ${this.conn.source}): ${err.message}`)));
-      req.end();
-    });
+    const send = (retry: boolean): Promise<http.IncomingMessage> =>
+      new Promise((resolve, reject) => {
+        const req = mod.request(url, opts, resolve);
+        req.on('error', (err: NodeJS.ErrnoException) => {
+          // A kept-alive connection the server closed just as we reused it: a GET is safe to send again.
+          if (retry && req.reusedSocket && err.code === 'ECONNRESET') return resolve(send(false));
+          reject(new Error(`cannot reach the Logbook API server at ${this.conn.server} (from ${this.conn.source}): ${err.message}`));
+        });
+        req.end();
+      });
+    return send(true);
   }
 
   /** GET returning the body; a non-2xx answer throws ServerError. */

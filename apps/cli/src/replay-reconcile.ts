@@ -97,11 +97,17 @@ export function replayAt(reader: PastReader, controller: BuiltIn, request: { nam
 
 const ref = (kind: string, namespace: string | undefined, name: string) => `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
 
+/** Replica counts first, in the order kubectl shows them; other fields after, by name. */
+const STATUS_ORDER = ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'currentReplicas', 'observedGeneration'];
+
 /** A kind-neutral look at an object's status: its counts, then its conditions. */
 export function statusLines(obj: { kind?: string; status?: Record<string, unknown> } | undefined): string[] {
   const status = obj?.status;
   if (!status) return [];
-  const counts = Object.entries(status).filter(([, v]) => typeof v === 'number' || typeof v === 'string');
+  const rank = (k: string) => (STATUS_ORDER.includes(k) ? STATUS_ORDER.indexOf(k) : STATUS_ORDER.length);
+  const counts = Object.entries(status)
+    .filter(([, v]) => typeof v === 'number' || typeof v === 'string')
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
   const lines = counts.length ? [counts.map(([k, v]) => `${k} ${v}`).join(', ')] : [];
   const conditions = Array.isArray(status.conditions) ? (status.conditions as Array<Record<string, string>>) : [];
   for (const c of conditions) lines.push(`${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`);
@@ -123,11 +129,21 @@ function outcomeLine(r: ReplayReport): string {
   }
 }
 
+/** What the object owned at the replayed moment, one line each (from the timeline's state summaries). */
+export interface OwnedState {
+  kind: string;
+  name: string;
+  depth: number;
+  state: { text: string };
+}
+
 /** The report as a person reads it: what the controller saw, what it would write, how it ended. */
-export function renderReport(r: ReplayReport, time?: Date): string {
+export function renderReport(r: ReplayReport, time?: Date, owned: OwnedState[] = []): string {
   const subject = ref(r.object?.kind ?? '', r.request.namespace, r.request.name);
   let out = `Replay of ${r.controller} for ${subject} at resourceVersion ${r.resourceVersion}${time ? ` (${time.toISOString()})` : ''}, dry: nothing was sent.\n\n`;
   out += r.object ? `It saw ${subject}:\n${statusLines(r.object as never).map((l) => `  ${l}\n`).join('') || '  (no status)\n'}` : `It saw no ${subject}: it did not exist then.\n`;
+  const below = owned.filter((o) => o.depth > 0);
+  if (below.length) out += `\nWhat it owned then:\n${below.map((o) => `  ${'  '.repeat(o.depth - 1)}${o.kind}/${o.name}: ${o.state.text}\n`).join('')}`;
   out += `\nIt read:\n${r.reads.map((x) => `  ${x.verb} ${x.kind}${x.name ? ` ${x.namespace ? `${x.namespace}/` : ''}${x.name}` : x.namespace ? ` in ${x.namespace}` : ''}${x.labelSelector ? ` -l ${x.labelSelector}` : ''}: ${x.count}\n`).join('') || '  nothing\n'}`;
   const changing = r.writes.filter((w) => w.changed || w.error);
   const unchanged = r.writes.length - changing.length;

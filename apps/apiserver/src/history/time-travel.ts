@@ -73,7 +73,10 @@ export class TimeTravel {
     const tableOpts = { includeObject: includeObject(params), printerColumns, now: at ?? new Date() };
     try {
       if (info.verb === 'get') {
-        const obj = await this.store.getAsOf(def, info.namespace, info.name, rv);
+        // Read from the list at that resourceVersion (the log's state of every object then), filtered to the one.
+        const found = await this.store.list(def, { namespace: info.namespace || undefined, filter: (o) => o.metadata?.name === info.name, resourceVersion: rv });
+        const obj = found.items[0] as Obj | undefined;
+        if (!obj) throw notFound({ group: def.group, resource: def.resource }, info.name);
         writeJson(res, 200, rendering.as === 'Table' ? toTable(def, [obj], tableOpts) : obj, headers);
         return;
       }
