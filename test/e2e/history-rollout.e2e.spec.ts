@@ -178,7 +178,9 @@ describe('the rollout story, told by the log', () => {
     expect(out).toContain(': it is waiting.');
     // And at the undo, it would scale v2 back up.
     const undo = JSON.parse(await ok(['replay', 'deployment/kubia', '--reconcile', 'deployment', '--at', String(undoRv), '-o', 'json']));
-    expect(undo.writes.filter((w: Json) => w.changed).map((w: Json) => `${w.verb} ${w.kind}`)).toContain('patch ReplicaSet');
+    const scaleUp = undo.writes.find((w: Json) => w.changed && w.kind === 'ReplicaSet' && w.after?.spec.template.spec.containers[0].image === 'luksa/kubia:v2');
+    expect(scaleUp.after.spec.replicas).toBeGreaterThan(scaleUp.before.spec.replicas);
+    expect(scaleUp.diff.summary).toContain(`spec.replicas: ${scaleUp.before.spec.replicas} → ${scaleUp.after.spec.replicas}`);
     // Nothing the replays did reached the server.
     const later: Json = await getJson(`/apis/logbook.io/v1/history?fromResourceVersion=${(await head()) - 50}&fieldSelector=${encodeURIComponent('verb=create')}`);
     expect(later.items.filter((h: Json) => h.objectRef.uid?.startsWith('dry-run'))).toEqual([]);

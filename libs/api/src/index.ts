@@ -17,6 +17,7 @@ export * from './core/v1/taints';
 export * from './core/v1/cluster.types';
 export * from './core/v1/objects.types';
 export * from './apps/v1/types';
+export * as logbookV1 from './logbook/v1/types';
 export * from './batch/v1/types';
 export * from './networking/v1/types';
 export type { IngressV1beta1, IngressSpecV1beta1, IngressBackendV1beta1, IngressRuleV1beta1, HTTPIngressPathV1beta1 } from './networking/v1beta1/types';

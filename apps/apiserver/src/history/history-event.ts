@@ -1,4 +1,6 @@
 import type { KubeObject, StoredEvent } from '@logbook/event-store';
+import type { logbookV1 } from '@logbook/api';
+import type { Timeline } from './timeline';
 import { JsonPatchOp, diffObjects } from '@logbook/machinery';
 import { isSecret, redactObject, secretMask } from './redact';
 
@@ -163,3 +165,12 @@ export function historyTable(items: HistoryEvent[], opts: { includeObject: 'None
     })),
   };
 }
+
+/**
+ * The OpenAPI documents describe logbook.io/v1 from the declarations in
+ * libs/api (`logbookV1`): these fail to compile when what the history API
+ * builds stops matching them.
+ */
+type Conforms<T extends U, U> = T;
+export type HistoryEventConforms = Conforms<HistoryEvent, logbookV1.HistoryEvent>;
+export type TimelineConforms = Conforms<Timeline, logbookV1.Timeline>;

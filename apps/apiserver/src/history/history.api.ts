@@ -305,10 +305,7 @@ export class HistoryApi {
     const to = params.get('to');
     const a = await this.timeTravel.resolve(from);
     const b = to ? await this.timeTravel.resolve(to) : { rv: (await this.queries.bounds()).seq };
-    const [before, after] = await Promise.all([
-      this.events.log.getAsOf(type, namespace ?? '', name, a.rv),
-      this.events.log.getAsOf(type, namespace ?? '', name, b.rv),
-    ]);
+    const [before, after] = await Promise.all([this.objectAsOf(type, namespace, name, a.rv), this.objectAsOf(type, namespace, name, b.rv)]);
     if (!before && !after) throw notFound({ group: type.group, resource: type.resource }, name);
     const ref = { group: type.group, resource: type.resource };
     const d = before && after ? diffObjects(before.object, after.object, isSecret(ref) ? { mask: secretMask } : {}) : undefined;
@@ -321,6 +318,13 @@ export class HistoryApi {
       patch: d ? d.patch : after ? [{ op: 'add', path: '', value: redactObject(ref, after.object) }] : [{ op: 'remove', path: '' }],
       summary: d ? d.summary : after ? ['created'] : ['deleted'],
     });
+  }
+
+  /** One object as of a resourceVersion, read as the list at that resourceVersion reads it (the log's snapshot then). */
+  private async objectAsOf(type: { group: string; resource: string }, namespace: string | undefined, name: string, rv: number) {
+    const { items } = await this.events.log.list(type, { namespace: namespace || undefined, resourceVersion: rv, filter: (o) => o.metadata?.name === name });
+    const object = items[0];
+    return object ? { object, resourceVersion: Number(object.metadata?.resourceVersion) } : null;
   }
 
   // --- timeline ----------------------------------------------------------------

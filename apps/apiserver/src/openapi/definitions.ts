@@ -48,6 +48,8 @@ export const describedRef = (name: string, description?: string): JSONSchema =>
 export function packageOf(dir: string): string {
   if (dir.startsWith('meta/')) return `io.k8s.apimachinery.pkg.apis.${dir.replace('/', '.')}`;
   if (dir.startsWith('apiextensions/')) return `io.k8s.apiextensions-apiserver.pkg.apis.${dir.replace('/', '.')}`;
+  // Logbook's own history API (logbook.io) is not a Kubernetes package.
+  if (dir.startsWith('logbook/')) return `io.${dir.replace('/', '.')}`;
   return `io.k8s.api.${dir.replace('/', '.')}`;
 }
 

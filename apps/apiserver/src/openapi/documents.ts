@@ -15,6 +15,7 @@ import { createHash } from 'crypto';
 import type { Scheme } from '@logbook/api';
 import { versionInfo } from '../version';
 import { definitionName, groupDir, GroupVersionKind, JSONSchema, REF_PREFIX, refName } from './definitions';
+import { logbookV1Paths } from './logbook-paths';
 import { operationIdPrefix, resourcePaths } from './operations';
 import { schemaRegistry } from './schema-registry';
 
@@ -79,7 +80,31 @@ function v3Documents(scheme: Scheme): Map<string, Serialized<OpenAPIV3Document>>
       docs.set(groupVersionPath(group, version), { document, json, hash: openApiHash(json) });
     }
   }
+  const logbook = buildLogbookDocument(scheme);
+  const json = JSON.stringify(logbook);
+  docs.set(groupVersionPath(LOGBOOK_GROUP, 'v1'), { document: logbook, json, hash: openApiHash(json) });
   return (cache.v3 = docs);
+}
+
+const LOGBOOK_GROUP = 'logbook.io';
+
+/** `/apis/logbook.io/v1`: the history API (not in the Scheme: its answers are views of the log, not stored kinds). */
+function buildLogbookDocument(scheme: Scheme): OpenAPIV3Document {
+  const paths: OpenAPIV3Document['paths'] = {
+    '/apis/logbook.io/v1/': {
+      get: {
+        tags: ['logbook_v1'],
+        description: 'get available resources',
+        operationId: 'getLogbookV1APIResources',
+        responses: {
+          '200': { description: 'OK', content: { 'application/json': { schema: { $ref: `${REF_PREFIX}io.k8s.apimachinery.pkg.apis.meta.v1.APIResourceList` } } } },
+          '401': { description: 'Unauthorized' },
+        },
+      },
+    },
+    ...logbookV1Paths(),
+  };
+  return { openapi: '3.0.0', info: info(), paths, components: { schemas: closure(paths, schemaRegistry(scheme).definitions), securitySchemes } };
 }
 
 export function openApiV3Root(scheme: Scheme): OpenAPIV3Root {

@@ -52,7 +52,7 @@ describe('/openapi/v3', () => {
 
   it('lists every served group/version with the hash of its document', () => {
     const root = openApiV3Root(scheme);
-    const expected = scheme.groupVersions().flatMap((g) => g.versions.map((v) => (g.group ? `apis/${g.group}/${v}` : `api/${v}`)));
+    const expected = [...scheme.groupVersions().flatMap((g) => g.versions.map((v) => (g.group ? `apis/${g.group}/${v}` : `api/${v}`))), 'apis/logbook.io/v1'];
     expect(Object.keys(root.paths).sort()).toEqual(expected.sort());
     expect(root.paths['apis/apps/v1'].serverRelativeURL).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]{128}$/);
     const hash = root.paths['api/v1'].serverRelativeURL.split('hash=')[1];
