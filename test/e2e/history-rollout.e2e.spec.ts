@@ -176,11 +176,11 @@ describe('the rollout story, told by the log', () => {
     expect(out).toMatch(/  list ReplicaSet in default: 3\n/);
     expect(out).toContain('It would write nothing');
     expect(out).toContain(': it is waiting.');
-    // And at the undo, it would scale v2 back up.
+    // And at the undo, it would make v2's ReplicaSet the newest revision again and drop the v3 pod.
     const undo = JSON.parse(await ok(['replay', 'deployment/kubia', '--reconcile', 'deployment', '--at', String(undoRv), '-o', 'json']));
-    const scaleUp = undo.writes.find((w: Json) => w.changed && w.kind === 'ReplicaSet' && w.after?.spec.template.spec.containers[0].image === 'luksa/kubia:v2');
-    expect(scaleUp.after.spec.replicas).toBeGreaterThan(scaleUp.before.spec.replicas);
-    expect(scaleUp.diff.summary).toContain(`spec.replicas: ${scaleUp.before.spec.replicas} → ${scaleUp.after.spec.replicas}`);
+    const rsWrite = (image: string) => undo.writes.find((w: Json) => w.changed && w.kind === 'ReplicaSet' && w.after?.spec.template.spec.containers[0].image === image);
+    expect(rsWrite('luksa/kubia:v2').diff.summary).toContain('metadata.annotations["deployment.kubernetes.io/revision"]: 2 → 4');
+    expect(rsWrite('luksa/kubia:v3').diff.summary).toContain('spec.replicas: 1 → 0');
     // Nothing the replays did reached the server.
     const later: Json = await getJson(`/apis/logbook.io/v1/history?fromResourceVersion=${(await head()) - 50}&fieldSelector=${encodeURIComponent('verb=create')}`);
     expect(later.items.filter((h: Json) => h.objectRef.uid?.startsWith('dry-run'))).toEqual([]);

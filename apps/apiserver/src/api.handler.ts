@@ -12,6 +12,7 @@ import { ServiceAccountClaims, ServiceAccountTokens } from './auth/tokens';
 import { CrdRegistrar } from './crd/crd-registrar';
 import { Discovery } from './handlers/discovery';
 import { HistoryApi } from './history';
+import { isUiPath, serveUi } from './ui';
 import { OpenApi } from './handlers/openapi';
 import { PodProxy } from './handlers/pod-proxy';
 import { ResourceHandlers } from './handlers/rest';
@@ -153,6 +154,7 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
     const url = new URL(req.url ?? '/', 'http://localhost');
     const info = parseRequestInfo(req.method ?? 'GET', url);
     const isOpenApi = url.pathname.startsWith('/openapi/');
+    if (isUiPath(url.pathname)) return serveUi(req, res, url), true;
     if (info.apiPrefix === '' && !isOpenApi) return false;
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     res.setHeader('Audit-Id', requestId);
