@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { chromium, Browser } from 'playwright-core';
+import { chromium, BrowserContext } from 'playwright-core';
 import type { Deployment } from '@logbook/api';
 import { ControllerManager, kinds } from '@logbook/sdk';
 import { DeploymentReconciler, ReplicaSetReconciler } from '@logbook/controllers';
@@ -17,7 +17,7 @@ import { aDeployment, eventually, startSimulatedCluster, SimulatedCluster } from
 describe('the rollout page /ui/', () => {
   let cluster: SimulatedCluster;
   let manager: ControllerManager;
-  let browser: Browser;
+  let browser: BrowserContext;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'logbook-ui-'));
   const key = { namespace: 'default', name: 'web' };
 
@@ -36,9 +36,12 @@ describe('the rollout page /ui/', () => {
     await eventually(() => done('nginx:1.24'), { what: 'v1 rolled out', timeoutMs: 60_000 });
     await cluster.client.patch(kinds.Deployment, key, { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] } } } }, { type: 'strategic' });
     await eventually(() => done('nginx:1.25'), { what: 'v2 rolled out', timeoutMs: 60_000 });
-    browser = await chromium.launch({
+    // A fresh profile (--user-data-dir) for this run.
+    browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`],
+      headless: true,
+      viewport: { width: 1000, height: 1100 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
   }, 180_000);
   afterAll(async () => {
@@ -49,7 +52,7 @@ describe('the rollout page /ui/', () => {
   });
 
   it('charts each ReplicaSet, lists the events beneath, and the slider shows the state at any point', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 1100 } });
+    const page = await browser.newPage();
     await page.goto(`${cluster.url}/ui/?namespace=default&kind=Deployment&name=web`);
     await page.waitForFunction(() => document.body.dataset.ready !== undefined);
     expect(await page.locator('#status').textContent()).toBe('');
