@@ -24,9 +24,9 @@ export interface PodSchedulerOptions {
   schedulerNames?: string[];
   /**
    * Pods scheduled at once: decisions are synchronous over the cache (one at
-   * a time), so this bounds the bindings in flight. kube-scheduler binds each
-   * pod in a goroutine of its own; a small bound here would make a busy API
-   * server's latency the scheduler's throughput. Default 64.
+   * a time), so this bounds the bindings in flight. More (64 was tried) opens
+   * as many TLS connections, whose handshakes time out on a starved machine
+   * (UND_ERR_CONNECT_TIMEOUT). Default 16.
    */
   concurrency?: number;
   /** How long an unschedulable pod waits before it is tried again without any change (kube: at most 5 min). Default 60 s. */
@@ -94,7 +94,7 @@ export class PodScheduler implements Reconciler {
         { kind: kinds.Node, map: () => this.retryUnschedulable(), predicates: [nodeMayFitMore] },
         { kind: kinds.Pod, map: () => this.retryUnschedulable(), predicates: [podFreesResources] },
       ],
-      maxConcurrentReconciles: this.options.concurrency ?? 64,
+      maxConcurrentReconciles: this.options.concurrency ?? 16,
     };
   }
 
