@@ -246,7 +246,9 @@ export class ProcessRuntime implements ContainerRuntime {
         await this.volumes?.tearDown(p.uid).catch(() => undefined);
       }),
     );
+    const sandboxes = [...this.pods.values()].filter((p) => p.sandbox?.netns);
     this.pods.clear();
+    await Promise.all(sandboxes.map((p) => this.network.destroy(p.uid, p.sandbox!).catch(() => undefined)));
     await this.volumes?.close?.().catch(() => undefined);
     await this.network.close().catch((err) => this.log.warn(`removing pod networks: ${(err as Error).message}`));
     if (this.ownsStateDir) fs.rmSync(this.stateDir, { recursive: true, force: true });
