@@ -3,16 +3,26 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Scheme, defaultScheme } from '@logbook/api';
-import { EVENT_STORE, EventStore } from '@logbook/event-store';
+import { EVENT_STORE, EventStore, poolOf } from '@logbook/event-store';
 import { ApiError, badRequest } from '@logbook/machinery';
 import { Authenticator, authenticatorOptionsFromEnv } from './auth/authenticator';
 import { clusterPki } from './auth/pki';
 import { serveTokenRequest } from './auth/tokenrequest';
 import { ServiceAccountClaims, ServiceAccountTokens } from './auth/tokens';
+import { defaultAdmissionChain } from './admission';
+import { RequestAuthorization } from './auth/authorizer/request-authorization';
+import { answerReview, REVIEW_KINDS } from './auth/authorizer/reviews';
+import { DeniedRequests } from './auth/denials';
+import { RbacEscalationCheck } from './auth/rbac/escalation';
+import { PolicyCache } from './auth/rbac/policy-cache';
+import { PolicyWatch } from './auth/rbac/policy-watch';
+import { RbacAuthorizer } from './auth/rbac/rbac-authorizer';
+import { reconcileBootstrapPolicy } from './auth/rbac/reconcile';
 import { CrdRegistrar } from './crd/crd-registrar';
 import { Discovery } from './handlers/discovery';
 import { HistoryApi } from './history';
 import { isUiPath, serveUi } from './ui';
+import { withSecretAccess } from './history/redact';
 import { OpenApi } from './handlers/openapi';
 import { PodProxy } from './handlers/pod-proxy';
 import { ResourceHandlers } from './handlers/rest';
@@ -56,6 +66,9 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
   private readonly crds: CrdRegistrar;
   readonly history: HistoryApi;
   readonly serviceAllocator: ServiceAllocator;
+  /** RBAC: the policy (followed from the log), the authorizer, and the pipeline step that uses it. */
+  private readonly rbac: PolicyWatch;
+  readonly access: RequestAuthorization;
 
   constructor(
     @Inject(EVENT_STORE) eventStore: EventStore,
@@ -74,6 +87,10 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
     this.podProxy = new PodProxy(this.store, this.scheme);
     this.history = new HistoryApi(eventStore, this.store);
     this.crds = new CrdRegistrar(this.scheme, this.store, eventStore.watchCache, this.openApi.registry, this.validator);
+    const authz = new RbacAuthorizer(new PolicyCache());
+    this.rbac = new PolicyWatch(this.scheme, this.store, eventStore.watchCache, authz.policy);
+    this.access = new RequestAuthorization(authz, new DeniedRequests(poolOf(eventStore.dataSource)));
+    this.store.useAdmission(defaultAdmissionChain({ extra: [new RbacEscalationCheck(authz)] }));
   }
 
   /** The namespaces every cluster has: default, kube-system, kube-public, kube-node-lease. */
@@ -99,6 +116,8 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
       });
     }
     await ensureKubernetesService(this.store, this.scheme, this.serviceAllocator, ctx);
+    await reconcileBootstrapPolicy(this.scheme, this.store);
+    await this.rbac.start();
   }
 
   /**
@@ -146,6 +165,7 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
   async onModuleDestroy(): Promise<void> {
     this.store.namespaces.stop();
     this.crds.stop();
+    this.rbac.stop();
     await this.history.stopRetention();
   }
 
@@ -159,14 +179,21 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
     const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
     res.setHeader('Audit-Id', requestId);
     try {
-      const user = await this.authn.authenticate(req);
+      let requester: UserInfo;
+      try {
+        requester = await this.authn.authenticate(req);
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 401) this.access.unauthenticated(req, url, requestId, err);
+        throw err;
+      }
+      const user = this.access.authorize(req, url, info, requester, requestId);
       if (isOpenApi) {
         if (!this.openApi.serve(req, res, url)) throw resourceNotFound();
         return true;
       }
       if (info.group === 'logbook.io') {
         if (!info.isResourceRequest && info.parts.length === 3) writeJson(res, 200, this.history.resourceList());
-        else await this.history.handle(req, res, info, url, user);
+        else await withSecretAccess((ns, name) => this.access.canGetSecret(user, ns, name), () => this.history.handle(req, res, info, url, user));
         return true;
       }
       if (!info.isResourceRequest) {
@@ -175,6 +202,10 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
       }
       if (info.group === 'authentication.k8s.io' && info.resource === 'selfsubjectreviews') {
         return this.selfSubjectReview(req, res, user, info.version), true;
+      }
+      if (info.group === 'authorization.k8s.io' && info.version === 'v1' && info.resource in REVIEW_KINDS) {
+        await this.accessReview(req, res, info.resource, info.namespace, user);
+        return true;
       }
       const def = this.scheme.byGroupVersionResource(info.group, info.version, info.resource);
       if (!def || (!def.namespaced && info.namespace) || (def.namespaced && !info.namespace && info.name && info.resource !== 'namespaces')) {
@@ -225,6 +256,16 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
     else if (prefix === 'apis' && parts.length === 3) body = this.discovery.apiResourceList(group, version);
     if (!body) throw resourceNotFound();
     writeJson(res, 200, body);
+  }
+
+  /** `kubectl auth can-i` and the other authorization reviews: answered, not stored. */
+  private async accessReview(req: IncomingMessage, res: ServerResponse, resource: string, namespace: string, user: UserInfo): Promise<void> {
+    if (req.method !== 'POST') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    const namespaced = resource === 'localsubjectaccessreviews';
+    if (namespaced !== !!namespace) throw resourceNotFound();
+    const body = decodeObject(await readBody(req), req.headers['content-type']);
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
+    writeJson(res, 201, answerReview(resource, namespace, body as Record<string, unknown>, user, this.access.authz));
   }
 
   /** `kubectl auth whoami`: who the server thinks the caller is. */

@@ -27,6 +27,8 @@ export * from './discovery/v1/types';
 export * from './autoscaling/v1/types';
 export * from './authentication/v1/types';
 export * from './apiextensions/v1/types';
+export * from './rbac/v1/types';
+export * from './authorization/v1/types';
 
 // The Scheme.
 export * from './scheme';

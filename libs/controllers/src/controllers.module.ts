@@ -13,6 +13,7 @@ import { EndpointsModule } from './endpoints/endpoints.module';
 import { EndpointSliceModule } from './endpointslice/endpointslice.module';
 import { HostPathProvisionerModule } from './hostpath-provisioner/hostpath-provisioner.module';
 import { ServiceAccountModule } from './serviceaccount/serviceaccount.module';
+import { ClusterRoleAggregationModule } from './clusterrole-aggregation/clusterrole-aggregation.module';
 
 /**
  * Every built-in controller, as one Nest module. Each controller lives in
@@ -36,6 +37,7 @@ import { ServiceAccountModule } from './serviceaccount/serviceaccount.module';
     EndpointSliceModule,
     HostPathProvisionerModule,
     ServiceAccountModule,
+    ClusterRoleAggregationModule,
   ],
 })
 export class ControllersModule {}

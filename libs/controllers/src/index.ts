@@ -12,5 +12,6 @@ export * from './persistentvolume';
 export * from './endpoints';
 export * from './endpointslice';
 export * from './hostpath-provisioner';
+export * from './clusterrole-aggregation';
 export * from './shared';
 export * from './serviceaccount';

@@ -2,7 +2,7 @@ import type { KubeObject, StoredEvent } from '@logbook/event-store';
 import type { logbookV1 } from '@logbook/api';
 import type { Timeline } from './timeline';
 import { JsonPatchOp, diffObjects } from '@logbook/machinery';
-import { isSecret, redactObject, secretMask } from './redact';
+import { redactObject, redacts, secretMask } from './redact';
 
 export const GROUP_VERSION = 'logbook.io/v1';
 
@@ -72,7 +72,7 @@ export function objectRef(e: StoredEvent): ObjectReference {
 
 /** The change an event made, against the previous version of its object. */
 export function changeOf(e: StoredEvent, previous: Previous): HistoryEvent['change'] {
-  const secret = isSecret(e);
+  const secret = redacts(e);
   if (e.type === 'ADDED' || e.prevSeq === null) {
     return { patch: [{ op: 'add', path: '', value: redactObject(e, e.object) }], summary: ['created'] };
   }

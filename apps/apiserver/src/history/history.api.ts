@@ -25,7 +25,7 @@ import { toAuditEvent } from './audit';
 import { Explainer } from './explain';
 import { diffObjects } from '@logbook/machinery';
 import { GROUP_VERSION, HistoryEvent, historyTable, rfc3339 } from './history-event';
-import { isSecret, redactObject, secretMask } from './redact';
+import { redactObject, redacts, secretMask } from './redact';
 import { eventMatches, parseHistoryFilter, parseSeq, parseTime, resolveResource } from './query';
 import { HistoryRenderer } from './renderer';
 import { TimeTravel } from './time-travel';
@@ -97,8 +97,9 @@ export class HistoryApi {
     };
   }
 
+  /** Serves a logbook.io request; the caller has authorized it and set who may see Secret values (`withSecretAccess`). */
   async handle(req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL, user: UserInfo): Promise<void> {
-    void user; // Authorization (and redaction by it) is issue 9.
+    void user;
     const rest = info.parts.slice(3);
     if (rest[0] === 'asof') return this.timeTravel.handle(req, res, url, rest.slice(1));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -307,8 +308,8 @@ export class HistoryApi {
     const b = to ? await this.timeTravel.resolve(to) : { rv: (await this.queries.bounds()).seq };
     const [before, after] = await Promise.all([this.objectAsOf(type, namespace, name, a.rv), this.objectAsOf(type, namespace, name, b.rv)]);
     if (!before && !after) throw notFound({ group: type.group, resource: type.resource }, name);
-    const ref = { group: type.group, resource: type.resource };
-    const d = before && after ? diffObjects(before.object, after.object, isSecret(ref) ? { mask: secretMask } : {}) : undefined;
+    const ref = { group: type.group, resource: type.resource, namespace: namespace ?? '', name };
+    const d = before && after ? diffObjects(before.object, after.object, redacts(ref) ? { mask: secretMask } : {}) : undefined;
     writeJson(res, 200, {
       kind: 'ObjectDiff',
       apiVersion: GROUP_VERSION,

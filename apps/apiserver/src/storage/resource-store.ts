@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import { AppendOp, EventLog, KubeObject, ResourceType, StoredEvent } from '@logbook/event-store';
 import { ResourceDefinition, Scheme, applyDefaults, prepareForCreate, prepareForStatusUpdate, prepareForUpdate, semanticEqual } from '@logbook/api';
 import { ApiError, applyConfiguration, badRequest, conflict, copyJson, forbidden, notFound, recordUpdate } from '@logbook/machinery';
+import type { AdmissionChain, Operation } from '../admission/admission';
 import { RequestContext, provenanceOf } from './context';
 import { toApiError } from './errors';
 import { NamespaceLifecycle } from './namespace-lifecycle';
@@ -60,6 +61,8 @@ export class ResourceStore {
   /** Mutating admission: each may change an incoming object (in its storage version) before defaulting. */
   private readonly mutators: Array<(def: ResourceDefinition, obj: Obj) => Obj> = [];
   private readonly companions: WriteCompanion[] = [];
+  /** The admission chain (NamespaceLifecycle, ...): mutating after defaulting, validating just before the write. */
+  private admission?: AdmissionChain;
 
   constructor(
     private readonly log: EventLog,
@@ -87,6 +90,23 @@ export class ResourceStore {
   private async appendWith(op: AppendOp, extra: AppendOp[] | undefined): Promise<StoredEvent> {
     if (!extra?.length) return this.log.append(op);
     return (await this.log.appendAll([op, ...extra]))[0];
+  }
+
+  /** Sets the admission chain every create, update and delete passes. */
+  useAdmission(chain: AdmissionChain): void {
+    this.admission = chain;
+  }
+
+  private async admissionPhase(
+    phase: 'admit' | 'validate',
+    operation: Operation,
+    def: ResourceDefinition,
+    ctx: RequestContext,
+    objects: { namespace: string; name: string; object?: Obj; oldObject?: Obj },
+  ): Promise<void> {
+    if (!this.admission) return;
+    const attrs = { operation, def: this.storageOf(def), subresource: ctx.subresource ?? '', user: ctx.user, dryRun: ctx.dryRun, ...objects };
+    await this.admission[phase](attrs);
   }
 
   private mutate(def: ResourceDefinition, obj: Obj): Obj {
@@ -151,11 +171,11 @@ export class ResourceStore {
    */
   async create(def: ResourceDefinition, namespace: string, input: Obj, ctx: RequestContext, apply?: { force: boolean }): Promise<Obj> {
     let obj = this.admit(def, namespace, input);
-    await this.checkNamespace(def, obj.metadata.namespace ?? '');
     const manager = { manager: ctx.fieldManager ?? 'unknown', ignoredFields: this.ignoredFields(def, undefined) };
     if (apply) obj = applyConfiguration<Obj>(undefined, obj, { ...manager, force: apply.force });
     obj = this.mutate(def, obj);
     applyDefaults(obj, this.scheme);
+    await this.admissionPhase('admit', 'CREATE', def, ctx, { namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '', object: obj });
     if (!apply) obj = recordUpdate(undefined, obj, manager) as Obj;
     const generated = !obj.metadata.name && typeof obj.metadata.generateName === 'string';
     for (let attempt = 0; ; attempt++) {
@@ -167,6 +187,7 @@ export class ResourceStore {
       // a Job's selector and labels carry its uid and name.
       candidate = prepareForCreate(candidate, this.scheme) as Obj;
       this.validator.validateCreate(def, candidate);
+      await this.admissionPhase('validate', 'CREATE', def, ctx, { namespace: candidate.metadata.namespace ?? '', name: candidate.metadata.name ?? '', object: candidate });
       const extra = await this.companionOf(def)?.create(candidate);
       if (ctx.dryRun) return this.present(def, candidate);
       try {
@@ -222,14 +243,15 @@ export class ResourceStore {
     return this.scheme.toStorageVersion(obj) as Obj;
   }
 
-  private async checkNamespace(def: ResourceDefinition, namespace: string): Promise<void> {
+  /** NamespaceLifecycle's create half, from the cached namespace states (the admission chain's plugin keeps the system namespaces). */
+  private async checkNamespace(def: ResourceDefinition, namespace: string, name: string): Promise<void> {
     if (!def.namespaced) return;
     const ns = await this.namespaces.get(namespace);
     if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
     if (ns.terminating) {
       throw forbidden(
         { group: def.group, resource: def.resource },
-        '',
+        name,
         `unable to create new content in namespace ${namespace} because it is being terminated`,
       );
     }
@@ -279,10 +301,12 @@ export class ResourceStore {
         : mutate(presented);
       let next = this.mutate(def, this.scheme.toStorageVersion(mutated) as Obj);
       applyDefaults(next, this.scheme);
+      await this.admissionPhase('admit', 'UPDATE', def, ctx, { namespace, name, object: next, oldObject: old });
       next = this.prepareUpdate(def, next, old, ctx.subresource);
       if (!opts.apply) next = recordUpdate(old, next, manager) as Obj;
       if (semanticEqual(next, old)) return this.present(def, old);
       this.validator.validateUpdate(def, next, old);
+      await this.admissionPhase('validate', 'UPDATE', def, ctx, { namespace, name, object: next, oldObject: old });
       const finishing = this.finishesDeletion(next);
       const companion = this.companionOf(def);
       const extra = finishing ? companion && { ops: await companion.remove(old), explain: () => 'retry' as const } : await companion?.update(next, old);
@@ -400,6 +424,7 @@ export class ResourceStore {
       if (pre.resourceVersion && pre.resourceVersion !== String(current.rv)) {
         throw conflict(gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.rv}`);
       }
+      await this.admissionPhase('validate', 'DELETE', def, ctx, { namespace, name, oldObject: old });
       const next = copyJson(old);
       const finalizers = new Set<string>((old.metadata.finalizers as string[] | undefined) ?? []);
       const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);

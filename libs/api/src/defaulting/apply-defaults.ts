@@ -19,6 +19,7 @@ import {
   defaultSecret,
   defaultService,
 } from '../core/v1/defaults';
+import { defaultRoleBinding } from '../rbac/v1/defaults';
 import { defaultScheme } from '../scheme/default-scheme';
 import type { Scheme } from '../scheme/scheme';
 import { formatApiVersion } from '../scheme/types';
@@ -47,6 +48,8 @@ const DEFAULTERS: Record<string, (obj: Obj) => void> = {
   'storage.k8s.io/v1/StorageClass': defaultStorageClass,
   'discovery.k8s.io/v1/EndpointSlice': defaultEndpointSlice,
   'apiextensions.k8s.io/v1/CustomResourceDefinition': defaultCustomResourceDefinition,
+  'rbac.authorization.k8s.io/v1/RoleBinding': defaultRoleBinding,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': defaultRoleBinding,
 };
 
 /** Whether built-in defaulting exists for this apiVersion/kind. */

@@ -139,6 +139,15 @@ const others: ResourceDefinition[] = [
   resource('coordination.k8s.io', 'v1', 'Lease'),
   resource('discovery.k8s.io', 'v1', 'EndpointSlice', { generation: true }),
   resource('authentication.k8s.io', 'v1', 'SelfSubjectReview', { namespaced: false, verbs: ['create'] }),
+  // Questions to the authorizer: create-only, answered in status, never stored.
+  resource('authorization.k8s.io', 'v1', 'LocalSubjectAccessReview', { verbs: ['create'] }),
+  resource('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', { namespaced: false, verbs: ['create'] }),
+  resource('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', { namespaced: false, verbs: ['create'] }),
+  resource('authorization.k8s.io', 'v1', 'SubjectAccessReview', { namespaced: false, verbs: ['create'] }),
+  resource('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding', { namespaced: false }),
+  resource('rbac.authorization.k8s.io', 'v1', 'ClusterRole', { namespaced: false }),
+  resource('rbac.authorization.k8s.io', 'v1', 'RoleBinding'),
+  resource('rbac.authorization.k8s.io', 'v1', 'Role'),
   resource('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition', {
     shortNames: ['crd', 'crds'],
     namespaced: false,

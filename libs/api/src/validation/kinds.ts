@@ -44,6 +44,8 @@ import { Ingress, IngressClass } from '../networking/v1/types';
 import { validateIngressClassSpec, validateIngressSpec } from '../networking/v1/validation';
 import { StorageClass } from '../storage/v1/types';
 import { CustomResourceDefinition } from '../apiextensions/v1/types';
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '../rbac/v1/types';
+import { validateBindingUpdate, validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from '../rbac/v1/validation';
 import { FieldError, immutable } from './field-error';
 import { NameValidator, nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment } from './names';
 import {
@@ -177,6 +179,15 @@ export const KIND_VALIDATIONS: Record<string, KindValidation> = {
     name: nameIsDNSSubdomain,
     rules: validateCustomResourceDefinition,
     update: validateCustomResourceDefinitionUpdate,
+  },
+  'rbac.authorization.k8s.io/Role': { cls: Role, name: nameIsPathSegment, rules: validateRole },
+  'rbac.authorization.k8s.io/ClusterRole': { cls: ClusterRole, name: nameIsPathSegment, rules: validateClusterRole },
+  'rbac.authorization.k8s.io/RoleBinding': { cls: RoleBinding, name: nameIsPathSegment, rules: validateRoleBinding, update: validateBindingUpdate },
+  'rbac.authorization.k8s.io/ClusterRoleBinding': {
+    cls: ClusterRoleBinding,
+    name: nameIsPathSegment,
+    rules: validateClusterRoleBinding,
+    update: validateBindingUpdate,
   },
   'autoscaling/Scale': { cls: Scale, name: nameIsDNSSubdomain, subresource: true },
 };
