@@ -11,7 +11,11 @@ describe('API semantics', () => {
   const tokenFile = path.join(dir, 'tokens.csv');
   fs.writeFileSync(tokenFile, 'alice-token,alice,u-alice,"dev,ops"\n');
 
-  beforeAll(async () => (c = await TestCluster.start({ LOGBOOK_TOKEN_FILE: tokenFile })));
+  beforeAll(async () => {
+    c = await TestCluster.start({ LOGBOOK_TOKEN_FILE: tokenFile });
+    // RBAC: these token-file users act as cluster admins here.
+    await c.grantClusterAdmin('test-admins', ['alice']);
+  });
   afterAll(async () => {
     await c.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -66,6 +66,40 @@ export class TestCluster {
     return new TestCluster(url, secureUrl, db, proc, home);
   }
 
+  /** Makes token-file users cluster admins (under RBAC they are ordinary users). */
+  grantClusterAdmin(name: string, users: string[]): Promise<void> {
+    return this.grant(name, users);
+  }
+
+  /**
+   * Binds a ClusterRole to token-file users, written as the local admin:
+   * cluster-admin, or with `rules` a new ClusterRole called `name`. Waits
+   * until the authorizer has seen the binding.
+   */
+  async grant(name: string, users: string[], rules?: Array<Record<string, string[]>>): Promise<void> {
+    const post = async (p: string, body: unknown) => {
+      const res = await fetch(`${this.url}${p}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      if (res.status >= 300) throw new Error(`POST ${p}: ${res.status} ${await res.text()}`);
+      return res.json() as Promise<{ status?: { allowed?: boolean } }>;
+    };
+    if (rules) await post('/apis/rbac.authorization.k8s.io/v1/clusterroles', { metadata: { name }, rules });
+    await post('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: rules ? name : 'cluster-admin' },
+      subjects: users.map((u) => ({ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: u })),
+    });
+    const probe = rules?.[0];
+    for (const user of users) {
+      const attributes = probe?.resources
+        ? { resourceAttributes: { verb: probe.verbs[0], group: probe.apiGroups?.[0] ?? '', resource: probe.resources[0] } }
+        : { nonResourceAttributes: { verb: 'get', path: '/any' } };
+      for (let i = 0; !(await post('/apis/authorization.k8s.io/v1/subjectaccessreviews', { spec: { user, ...attributes } })).status?.allowed; i++) {
+        if (i > 100) throw new Error(`${user} never got ${name}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+
   /** A kubeconfig (in the kubectl home) for `user` in `groups`, with a client certificate from the cluster CA. */
   async kubeconfigFor(user: string, groups: string[] = []): Promise<string> {
     const pki = await loadOrCreatePki(this.pkiDir);

@@ -16,7 +16,11 @@ describe('logbook CLI', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
   const cli = path.join(REPO_ROOT, pkg.bin.logbook);
 
-  beforeAll(async () => (c = await TestCluster.start({ LOGBOOK_TOKEN_FILE: tokenFile })));
+  beforeAll(async () => {
+    c = await TestCluster.start({ LOGBOOK_TOKEN_FILE: tokenFile });
+    // RBAC: these token-file users act as cluster admins here.
+    await c.grantClusterAdmin('test-admins', ['alice', 'system:serviceaccount:kube-system:deployment-controller', 'system:serviceaccount:kube-system:replicaset-controller']);
+  });
   afterAll(async () => {
     await c.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -23,14 +23,22 @@ describe('history, explain, timeline, audit, time travel and retention', () => {
       'dc-token,system:serviceaccount:kube-system:deployment-controller,u-dc,"system:serviceaccounts"',
       'rsc-token,system:serviceaccount:kube-system:replicaset-controller,u-rsc,"system:serviceaccounts"',
       'node-token,system:node:node-1,u-node,"system:nodes"',
+      'auditor-token,auditor,u-auditor',
     ].join('\n') + '\n',
   );
   const ALICE = 'alice-token';
   const DC = 'dc-token';
   const RSC = 'rsc-token';
   const NODE = 'node-token';
+  /** May read history, diffs and the audit export, not Secrets: sees Secret values redacted. */
+  const AUDITOR = 'auditor-token';
 
-  beforeAll(async () => (c = await TestCluster.start({ LOGBOOK_TOKEN_FILE: tokenFile })));
+  beforeAll(async () => {
+    c = await TestCluster.start({ LOGBOOK_TOKEN_FILE: tokenFile });
+    // RBAC: these token-file users act as cluster admins here.
+    await c.grantClusterAdmin('test-admins', ['alice', 'system:serviceaccount:kube-system:deployment-controller', 'system:serviceaccount:kube-system:replicaset-controller', 'system:node:node-1']);
+    await c.grant('history-reader', ['auditor'], [{ verbs: ['get', 'list', 'watch'], apiGroups: ['logbook.io'], resources: ['history', 'audit', 'diff'] }]);
+  });
   afterAll(async () => {
     await c.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -170,7 +178,7 @@ describe('history, explain, timeline, audit, time travel and retention', () => {
   });
 
   it('never shows secret values in history', async () => {
-    const h = await ok('GET', '/apis/logbook.io/v1/namespaces/default/history?resource=secrets&name=db&withObject=true');
+    const h = await ok('GET', '/apis/logbook.io/v1/namespaces/default/history?resource=secrets&name=db&withObject=true', { token: AUDITOR });
     expect(h.text).not.toContain(Buffer.from('hunter2').toString('base64'));
     expect(h.text).not.toContain(Buffer.from('hunter3').toString('base64'));
     expect(h.body.items[1].change.summary).toEqual(['data.password: changed (value redacted)']);
@@ -242,7 +250,7 @@ describe('history, explain, timeline, audit, time travel and retention', () => {
   });
 
   it('exports the changes as audit.k8s.io/v1 events with the right users, and no secret data', async () => {
-    const res = await ok('GET', `/apis/logbook.io/v1/namespaces/default/audit?fromResourceVersion=${seqs.d1}`);
+    const res = await ok('GET', `/apis/logbook.io/v1/namespaces/default/audit?fromResourceVersion=${seqs.d1}`, { token: AUDITOR });
     expect(res.headers.get('content-type')).toBe('application/x-ndjson');
     const lines = res.text.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.every((l) => l.kind === 'Event' && l.apiVersion === 'audit.k8s.io/v1' && l.level === 'RequestResponse' && l.stage === 'ResponseComplete')).toBe(true);
@@ -299,7 +307,7 @@ describe('history, explain, timeline, audit, time travel and retention', () => {
     expect(d.patch).toContainEqual({ op: 'replace', path: '/spec/replicas', value: 3 });
     const born = (await ok('GET', `/apis/logbook.io/v1/namespaces/default/diff?kind=Pod&name=web-1-b&from=${seqs.d1}`)).body;
     expect(born.summary).toEqual(['created']);
-    const secret = await ok('GET', `/apis/logbook.io/v1/namespaces/default/diff?resource=secrets&name=db&from=${seqs.secret}&to=${seqs.secret2}`);
+    const secret = await ok('GET', `/apis/logbook.io/v1/namespaces/default/diff?resource=secrets&name=db&from=${seqs.secret}&to=${seqs.secret2}`, { token: AUDITOR });
     expect(secret.body.summary).toEqual(['data.password: changed (value redacted)']);
     expect(secret.text).not.toContain(Buffer.from('hunter3').toString('base64'));
     expect((await api('GET', `/apis/logbook.io/v1/namespaces/default/diff?kind=Pod&name=nope&from=${seqs.d1}`)).status).toBe(404);

@@ -89,7 +89,9 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
     this.crds = new CrdRegistrar(this.scheme, this.store, eventStore.watchCache, this.openApi.registry, this.validator);
     const authz = new RbacAuthorizer(new PolicyCache());
     this.rbac = new PolicyWatch(this.scheme, this.store, eventStore.watchCache, authz.policy);
-    this.access = new RequestAuthorization(authz, new DeniedRequests(poolOf(eventStore.dataSource)));
+    const denials = new DeniedRequests(poolOf(eventStore.dataSource));
+    this.access = new RequestAuthorization(authz, denials);
+    this.history.useDenials(denials);
     this.store.useAdmission(defaultAdmissionChain({ extra: [new RbacEscalationCheck(authz)] }));
   }
 

@@ -32,6 +32,11 @@ import { TimeTravel } from './time-travel';
 import { TimelineBuilder } from './timeline';
 
 const HISTORY = { group: 'logbook.io', resource: 'history' };
+
+/** Denied requests as audit events, by time window, namespace and user. */
+export interface DenialSource {
+  list(f: { since?: Date; until?: Date; namespace?: string; user?: string }): Promise<object[]>;
+}
 const DEFAULT_PAGE = 500;
 const MAX_PAGE = 5000;
 /** A watch whose client stops reading is closed past this many unflushed bytes. */
@@ -57,6 +62,8 @@ export class HistoryApi {
   private readonly timelines: TimelineBuilder;
   private readonly timeTravel: TimeTravel;
   private retention?: RetentionRunner;
+  /** Requests refused before they did anything (401/403), for the audit export. */
+  private denials?: DenialSource;
 
   constructor(
     private readonly events: EventStore,
@@ -67,6 +74,11 @@ export class HistoryApi {
     this.explainer = new Explainer(this.queries, this.renderer);
     this.timelines = new TimelineBuilder(this.queries, this.renderer);
     this.timeTravel = new TimeTravel(store, this.queries);
+  }
+
+  /** Where the audit export reads denied requests from (the API server records them). */
+  useDenials(source: DenialSource): void {
+    this.denials = source;
   }
 
   /** Starts background compaction if LOGBOOK_RETENTION_MAX_AGE / _MAX_EVENTS ask for it (the default keeps everything). */
@@ -367,6 +379,12 @@ export class HistoryApi {
         const text = next.value.map((e) => JSON.stringify(toAuditEvent(e)) + '\n').join('');
         if (!res.write(text)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
         next = await pages.next();
+      }
+      // Denied requests changed nothing; they follow the changes of the window.
+      const aboutObjects = filter.group !== undefined || filter.kind !== undefined || filter.name !== undefined || filter.uid !== undefined || filter.fromSeq !== undefined || filter.toSeq !== undefined;
+      if (this.denials && !aboutObjects && !res.destroyed) {
+        const denied = await this.denials.list({ since: filter.since, until: filter.until, namespace: filter.namespace, user: filter.actor });
+        if (denied.length) res.write(denied.map((e) => JSON.stringify(e) + '\n').join(''));
       }
     } catch (err) {
       // Too late for a status code: end the stream with the error as its last line.

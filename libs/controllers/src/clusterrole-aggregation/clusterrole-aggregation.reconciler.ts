@@ -1,6 +1,6 @@
 import type { ClusterRole, PolicyRule } from '@logbook/api';
 import { labelSelectorMatches, semanticEqual } from '@logbook/api';
-import { isNotFound } from '@logbook/machinery';
+import { isConflict, isNotFound } from '@logbook/machinery';
 import { kindOf, KubeObject, ReconcileContext, Reconciler, Request, Result, WatchMapContext } from '@logbook/sdk';
 
 export const clusterRoles = kindOf<ClusterRole>('rbac.authorization.k8s.io/v1', 'ClusterRole');
@@ -50,6 +50,8 @@ export class ClusterRoleAggregationReconciler implements Reconciler {
       await ctx.client.update(clusterRoles, { ...role, rules });
       ctx.log.log(`${req.name}: ${rules.length} rules aggregated`);
     } catch (err) {
+      // Another change to the role came first: its event queues this again.
+      if (isConflict(err)) return { requeue: true };
       if (!isNotFound(err)) throw err;
     }
     return {};

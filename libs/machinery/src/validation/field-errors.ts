@@ -56,7 +56,14 @@ const VALUELESS: ReadonlySet<FieldErrorType> = new Set([
   'InternalError',
 ]);
 
+/**
+ * A bad value that already knows how Go prints it (`[]string{"/x"}`,
+ * `rbac.RoleRef{...}`) carries the text under this registry symbol.
+ */
+export const GO_STRING = Symbol.for('logbook.goString');
+
 function renderValue(value: unknown): string {
+  if (typeof value === 'object' && value !== null && GO_STRING in value) return String((value as Record<symbol, unknown>)[GO_STRING]);
   if (typeof value === 'string') return goQuote(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value instanceof Error) return goJson({});

@@ -102,6 +102,14 @@ const aggregateToAdmin: PolicyRule[] = [
   rule(READ_WRITE, ['rbac.authorization.k8s.io'], ['roles', 'rolebindings']),
 ];
 
+/**
+ * Logbook's own API group: whoever may view a namespace may read its
+ * history (Secret values stay redacted unless they may get the Secret);
+ * the audit export (every user's requests, denials included) is for admins.
+ */
+const logbookToView: PolicyRule[] = [rule(READ, ['logbook.io'], ['history', 'explain', 'timeline', 'diff'])];
+const logbookToAdmin: PolicyRule[] = [rule(READ, ['logbook.io'], ['audit', 'compactions'])];
+
 const EVENTS = [rule(['create', 'patch', 'update'], ['', 'events.k8s.io'], ['events'])];
 
 const schedulerRules: PolicyRule[] = [
@@ -178,6 +186,8 @@ export function bootstrapClusterRoles(): ClusterRole[] {
     clusterRole('system:aggregate-to-admin', aggregateToAdmin, { [AGGREGATE_TO('admin')]: 'true' }),
     clusterRole('system:aggregate-to-edit', aggregateToEdit, { [AGGREGATE_TO('edit')]: 'true' }),
     clusterRole('system:aggregate-to-view', aggregateToView, { [AGGREGATE_TO('view')]: 'true' }),
+    clusterRole('system:logbook:aggregate-to-view', logbookToView, { [AGGREGATE_TO('view')]: 'true' }),
+    clusterRole('system:logbook:aggregate-to-admin', logbookToAdmin, { [AGGREGATE_TO('admin')]: 'true' }),
     clusterRole('system:discovery', [urls(['get'], DISCOVERY_URLS)]),
     clusterRole('system:basic-user', [
       rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),

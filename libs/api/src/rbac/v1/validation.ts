@@ -14,15 +14,19 @@ type Obj = Record<string, any>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const objects = (v: unknown): Obj[] => (Array.isArray(v) ? v.map((x) => (isObj(x) ? x : {})) : []);
 const len = (v: unknown): number => (Array.isArray(v) ? v.length : 0);
+/** A value as Go's `%#v` prints it, for this library's messages and (through the registry symbol) the apiserver's. */
+const goText = (text: string) => printed(text, { [Symbol.for('logbook.goString')]: text });
+/** A []string as field.Invalid prints it. */
+const goStrings = (v: unknown) => goText(`[]string{${(Array.isArray(v) ? v : []).map((s) => goQuote(String(s))).join(', ')}}`);
 
 /** ValidatePolicyRule. */
 export function validatePolicyRule(rule: Obj, namespaced: boolean, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (len(rule.verbs) === 0) errs.push(required(`${path}.verbs`, 'verbs must contain at least one value'));
   if (len(rule.nonResourceURLs) > 0) {
-    if (namespaced) errs.push(invalid(`${path}.nonResourceURLs`, rule.nonResourceURLs, 'namespaced rules cannot apply to non-resource URLs'));
+    if (namespaced) errs.push(invalid(`${path}.nonResourceURLs`, goStrings(rule.nonResourceURLs), 'namespaced rules cannot apply to non-resource URLs'));
     if (len(rule.apiGroups) > 0 || len(rule.resources) > 0 || len(rule.resourceNames) > 0) {
-      errs.push(invalid(`${path}.nonResourceURLs`, rule.nonResourceURLs, 'rules cannot apply to both regular resources and non-resource URLs'));
+      errs.push(invalid(`${path}.nonResourceURLs`, goStrings(rule.nonResourceURLs), 'rules cannot apply to both regular resources and non-resource URLs'));
     }
     return errs;
   }
@@ -86,5 +90,5 @@ export function validateBindingUpdate(b: Obj, old: Obj): FieldError[] {
   const o = old.roleRef ?? {};
   if (a.apiGroup === o.apiGroup && a.kind === o.kind && a.name === o.name) return [];
   const go = `rbac.RoleRef{APIGroup:${goQuote(a.apiGroup ?? '')}, Kind:${goQuote(a.kind ?? '')}, Name:${goQuote(a.name ?? '')}}`;
-  return [invalid('roleRef', printed(go, a), 'cannot change roleRef')];
+  return [invalid('roleRef', goText(go), 'cannot change roleRef')];
 }
