@@ -118,7 +118,8 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
       });
     }
     await ensureKubernetesService(this.store, this.scheme, this.serviceAllocator, ctx);
-    await reconcileBootstrapPolicy(this.scheme, this.store);
+    const policy = await reconcileBootstrapPolicy(this.scheme, this.store);
+    if (policy.created || policy.updated) this.log.log(`bootstrap RBAC policy: ${policy.created} created, ${policy.updated} updated`);
     await this.rbac.start();
   }
 

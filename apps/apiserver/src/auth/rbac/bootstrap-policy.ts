@@ -159,7 +159,7 @@ const controllerManagerRules: PolicyRule[] = [
   // generic-garbage-collector and namespace-controller: read and delete anything.
   rule(['get', 'list', 'watch', 'update', 'patch', 'delete', 'deletecollection'], ['*'], ['*']),
   // What the workload controllers create.
-  rule(['create'], [''], ['pods', 'persistentvolumeclaims', 'endpoints', 'serviceaccounts', 'secrets', 'configmaps', 'replicationcontrollers', 'services']),
+  rule(['create'], [''], ['pods', 'persistentvolumeclaims', 'persistentvolumes', 'endpoints', 'serviceaccounts', 'secrets', 'configmaps', 'replicationcontrollers', 'services']),
   rule(['create'], ['apps'], ['replicasets', 'controllerrevisions']),
   rule(['create'], ['batch'], ['jobs']),
   rule(['create'], ['discovery.k8s.io'], ['endpointslices']),

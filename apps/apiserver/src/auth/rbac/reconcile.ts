@@ -41,8 +41,10 @@ export async function reconcileBootstrapPolicy(scheme: Scheme, store: ResourceSt
       if (!(err instanceof ApiError && (err.reason === 'AlreadyExists' || err.reason === 'Conflict'))) throw err;
     }
   };
+  // All at once: the event log's group commit writes them in a few transactions.
+  const pending: Array<Promise<void>> = [];
   for (const role of bootstrapClusterRoles()) {
-    await ensure(roles, role as unknown as Obj, (current) => {
+    pending.push(ensure(roles, role as unknown as Obj, (current) => {
       const merged = mergeMeta(current, role as unknown as Obj);
       let changed = merged.changed;
       const cur = current as unknown as ClusterRole;
@@ -59,17 +61,18 @@ export async function reconcileBootstrapPolicy(scheme: Scheme, store: ResourceSt
         }
       }
       return changed ? current : undefined;
-    });
+    }));
   }
   for (const binding of bootstrapClusterRoleBindings()) {
-    await ensure(bindings, binding as unknown as Obj, (current) => {
+    pending.push(ensure(bindings, binding as unknown as Obj, (current) => {
       const merged = mergeMeta(current, binding as unknown as Obj);
       const cur = current as unknown as ClusterRoleBinding;
       const missing = (binding.subjects ?? []).filter((s) => !(cur.subjects ?? []).some((c) => c.kind === s.kind && c.name === s.name && (c.namespace ?? '') === (s.namespace ?? '')));
       if (missing.length) cur.subjects = [...(cur.subjects ?? []), ...missing];
       return merged.changed || missing.length ? current : undefined;
-    });
+    }));
   }
+  await Promise.all(pending);
   return counts;
 }
 
