@@ -127,6 +127,11 @@ const schedulerRules: PolicyRule[] = [
   rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
 ];
 
+/**
+ * kube's NodeRules, plus list/watch where Logbook's node agent uses
+ * informers (claims, volumes, service accounts, endpoint slices for its
+ * proxy); kube's Node authorizer would narrow these to the node's own.
+ */
 const nodeRules: PolicyRule[] = [
   ...EVENTS,
   rule([...READ, 'create', 'delete'], [''], ['pods']),
@@ -134,11 +139,11 @@ const nodeRules: PolicyRule[] = [
   rule(['create'], [''], ['pods/eviction']),
   rule([...READ, 'create', 'update', 'patch', 'delete'], [''], ['nodes']),
   rule(['patch', 'update'], [''], ['nodes/status']),
-  rule(READ, [''], ['services', 'endpoints', 'configmaps', 'secrets', 'namespaces']),
-  rule(['get'], [''], ['persistentvolumeclaims', 'persistentvolumes']),
+  rule(READ, [''], ['services', 'endpoints', 'configmaps', 'secrets', 'namespaces', 'serviceaccounts', 'persistentvolumeclaims', 'persistentvolumes']),
+  rule(READ, ['discovery.k8s.io'], ['endpointslices']),
   rule(['update', 'patch'], [''], ['persistentvolumeclaims/status']),
   rule(['create'], [''], ['serviceaccounts/token']),
-  rule(['get', 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
+  rule([...READ, 'create', 'update', 'patch', 'delete'], ['coordination.k8s.io'], ['leases']),
   rule(READ, ['storage.k8s.io'], ['storageclasses', 'csidrivers', 'volumeattachments']),
   rule(READ, ['node.k8s.io'], ['runtimeclasses']),
   rule(['create'], ['authentication.k8s.io'], ['tokenreviews']),
