@@ -168,6 +168,8 @@ const controllerManagerRules: PolicyRule[] = [
   rule(['create'], ['apps'], ['replicasets', 'controllerrevisions']),
   rule(['create'], ['batch'], ['jobs']),
   rule(['create'], ['discovery.k8s.io'], ['endpointslices']),
+  // The default StorageClass (`standard`) of the storage controllers.
+  rule(['create'], ['storage.k8s.io'], ['storageclasses']),
   rule(['create'], [''], ['serviceaccounts/token']),
   rule(['create'], ['policy'], ['pods/eviction']),
   rule(['create'], [''], ['pods/eviction']),
