@@ -45,23 +45,18 @@ describe('admission chain', () => {
   it('puts plugins in kube\'s recommended order', () => {
     const sa: AdmissionPlugin = { name: 'ServiceAccount' };
     const webhook: AdmissionPlugin = { name: 'ValidatingAdmissionWebhook' };
-    const chain = defaultAdmissionChain({ getNamespace: async () => undefined, extra: [webhook, sa] });
+    const chain = defaultAdmissionChain({ extra: [webhook, sa] });
     expect(chain.names()).toEqual(['NamespaceLifecycle', 'ServiceAccount', 'ValidatingAdmissionWebhook']);
   });
 
-  it('NamespaceLifecycle: no content in a missing or terminating namespace, immortal namespaces stay', async () => {
-    const known: Record<string, object> = { default: { metadata: { name: 'default' } }, leaving: { metadata: { name: 'leaving', deletionTimestamp: '2026-01-01T00:00:00Z' } } };
-    const lifecycle = new NamespaceLifecycle(async (n) => known[n] as never);
-    await expect(lifecycle.validate(attrs({}))).resolves.toBeUndefined();
-    await expect(lifecycle.validate(attrs({ namespace: 'nowhere' }))).rejects.toThrow('namespaces "nowhere" not found');
-    await expect(lifecycle.validate(attrs({ namespace: 'leaving' }))).rejects.toThrow(
-      'configmaps "x" is forbidden: unable to create new content in namespace leaving because it is being terminated',
-    );
-    // Updates and deletes in a terminating namespace go on (it must empty).
-    await expect(lifecycle.validate(attrs({ namespace: 'leaving', operation: 'DELETE' }))).resolves.toBeUndefined();
-    await expect(lifecycle.validate(attrs({ def: namespaces, namespace: '', name: 'kube-system', operation: 'DELETE' }))).rejects.toThrow(
-      'namespaces "kube-system" is forbidden: this namespace may not be deleted',
-    );
-    await expect(lifecycle.validate(attrs({ def: namespaces, namespace: '', name: 'leaving', operation: 'DELETE' }))).resolves.toBeUndefined();
+  it('NamespaceLifecycle keeps the system namespaces', () => {
+    const lifecycle = new NamespaceLifecycle();
+    for (const ns of ['default', 'kube-system', 'kube-public']) {
+      expect(() => lifecycle.validate(attrs({ def: namespaces, namespace: '', name: ns, operation: 'DELETE' }))).toThrow(
+        `namespaces "${ns}" is forbidden: this namespace may not be deleted`,
+      );
+    }
+    expect(() => lifecycle.validate(attrs({ def: namespaces, namespace: '', name: 'leaving', operation: 'DELETE' }))).not.toThrow();
+    expect(() => lifecycle.validate(attrs({ namespace: 'default', name: 'default', operation: 'DELETE' }))).not.toThrow();
   });
 });
