@@ -221,7 +221,7 @@ describe('RBAC through the API server', () => {
     await call(undefined, 'DELETE', '/api/v1/namespaces/leaving');
     const late = await call(undefined, 'POST', '/api/v1/namespaces/leaving/configmaps', { metadata: { name: 'x' } });
     expect(late.status).toBe(403);
-    expect(late.body.message).toBe('configmaps "x" is forbidden: unable to create new content in namespace leaving because it is being terminated');
+    expect(late.body.message).toBe('configmaps is forbidden: unable to create new content in namespace leaving because it is being terminated');
   });
 
   it('shows a view user a Secret\'s history without its data, and records denied requests in the audit export', async () => {

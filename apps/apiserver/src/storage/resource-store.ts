@@ -171,6 +171,7 @@ export class ResourceStore {
    */
   async create(def: ResourceDefinition, namespace: string, input: Obj, ctx: RequestContext, apply?: { force: boolean }): Promise<Obj> {
     let obj = this.admit(def, namespace, input);
+    await this.checkNamespace(def, obj.metadata.namespace ?? '');
     const manager = { manager: ctx.fieldManager ?? 'unknown', ignoredFields: this.ignoredFields(def, undefined) };
     if (apply) obj = applyConfiguration<Obj>(undefined, obj, { ...manager, force: apply.force });
     obj = this.mutate(def, obj);
@@ -244,14 +245,14 @@ export class ResourceStore {
   }
 
   /** NamespaceLifecycle's create half, from the cached namespace states (the admission chain's plugin keeps the system namespaces). */
-  private async checkNamespace(def: ResourceDefinition, namespace: string, name: string): Promise<void> {
+  private async checkNamespace(def: ResourceDefinition, namespace: string): Promise<void> {
     if (!def.namespaced) return;
     const ns = await this.namespaces.get(namespace);
     if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
     if (ns.terminating) {
       throw forbidden(
         { group: def.group, resource: def.resource },
-        name,
+        '',
         `unable to create new content in namespace ${namespace} because it is being terminated`,
       );
     }
