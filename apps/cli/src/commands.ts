@@ -278,7 +278,7 @@ export const replay: Command = {
     const tl = await timeline();
     if (output !== 'table') {
       delete tl!.metadata.continue;
-      ctx.io.out(dump(timeline, output));
+      ctx.io.out(dump(tl, output));
       return;
     }
     const rows = tl!.items.map((i: Json) => [

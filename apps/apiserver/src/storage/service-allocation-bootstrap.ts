@@ -9,8 +9,9 @@ import type { ServiceAllocator } from './service-allocation';
 export function advertisedAddress(env: NodeJS.ProcessEnv = process.env): { ip: string; port: number } {
   const bind = env.LOGBOOK_BIND_ADDRESS;
   const ip = env.LOGBOOK_ADVERTISE_ADDRESS || (bind && bind !== '0.0.0.0' ? bind : '127.0.0.1');
-  // PORT=0 (tests) lets the OS choose the secure port at listen, after this runs: the development port stands in.
-  const secure = Number(env.PORT ?? 8080);
+  // The secure port (serve.ts: PORT, default 6443). PORT=0 lets the OS choose
+  // it at listen, after this runs: the development port stands in.
+  const secure = Number(env.PORT ?? 6443);
   return { ip, port: secure > 0 ? secure : Number(env.LOGBOOK_INSECURE_PORT) || 443 };
 }
 
@@ -21,9 +22,8 @@ const ignoreExists = (err: unknown) => {
 /**
  * Kubernetes' bootstrap controller, at start: the `kubernetes` Service in
  * `default` (the service range's first address, port 443 named https) and
- * its Endpoints, to which each apiserver adds its own address. Logbook
- * serves plain HTTP until TLS lands, so the port is named https but speaks
- * HTTP.
+ * its Endpoints, to which each apiserver adds its own address (its TLS
+ * port).
  */
 export async function ensureKubernetesService(store: ResourceStore, scheme: Scheme, allocator: ServiceAllocator, ctx: RequestContext, self = advertisedAddress()): Promise<void> {
   const services = scheme.byGroupVersionResource('', 'v1', 'services')!;

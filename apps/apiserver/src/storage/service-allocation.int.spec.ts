@@ -42,8 +42,8 @@ describe('Service allocation', () => {
     expect(k.spec).toMatchObject({ clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'], type: 'ClusterIP', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] });
     const ep = await a.get(kinds.Endpoints, { namespace: 'default', name: 'kubernetes' });
     const ports = ep.subsets!.map((s) => s.ports![0].port);
-    expect(ports).toContain(Number(new URL(server.url).port));
-    expect(ports).toContain(Number(new URL(replica.url).port));
+    expect(ports).toContain(Number(new URL(server.secureUrl).port));
+    expect(ports).toContain(Number(new URL(replica.secureUrl).port));
     expect(ep.subsets![0].addresses![0].ip).toBe('127.0.0.1');
   });
 

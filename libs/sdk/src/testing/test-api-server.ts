@@ -15,7 +15,10 @@ export interface TestApiServerOptions {
 
 /** Another apiserver process on the same database (as replicas share one Postgres). */
 export interface TestApiServerReplica {
+  /** The replica's plain-HTTP development port. */
   readonly url: string;
+  /** The replica's TLS port, the one it advertises in the `kubernetes` Endpoints. */
+  readonly secureUrl: string;
   readonly client: KubeClient;
   stop(): Promise<void>;
 }
@@ -101,10 +104,12 @@ export class TestApiServer {
   /** Starts another apiserver process on the same database, on its own port. */
   async startReplica(): Promise<TestApiServerReplica> {
     const port = await freePort();
-    const proc = await spawnApiServer(port, await freePort(), this.pkiDir, this.db.url, this.opts);
+    const securePort = await freePort();
+    const proc = await spawnApiServer(port, securePort, this.pkiDir, this.db.url, this.opts);
     const url = `http://127.0.0.1:${port}`;
     const replica: TestApiServerReplica = {
       url,
+      secureUrl: `https://127.0.0.1:${securePort}`,
       client: new KubeClient({ server: url }),
       stop: async () => {
         this.replicas.delete(replica);
