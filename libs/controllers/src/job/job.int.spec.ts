@@ -244,7 +244,8 @@ describe('Job controller', () => {
   it('orphaning a Job\'s pods releases their tracking finalizer and leaves them running', async () => {
     const ns = await namespace();
     await cluster.client.create(kinds.Job, batchJob(ns, { completions: 1, parallelism: 1 }, { [SIMULATE]: 'run' }));
-    await eventually(async () => ((await getJob(ns)).status?.active ?? 0) === 1, { what: 'a pod running' });
+    // `active` counts Pending pods too (as Kubernetes does): wait for the pod itself to run.
+    await eventually(async () => ((await getJob(ns)).status?.active ?? 0) === 1 && (await podsOf(ns))[0]?.status?.phase === 'Running', { what: 'a pod running' });
     await cluster.client.delete(kinds.Job, { namespace: ns, name: 'batch-job' }, { propagationPolicy: 'Orphan' });
     const [pod] = await eventually(async () => {
       const pods = await podsOf(ns);
