@@ -105,6 +105,10 @@ describe('the rollout story, told by the log', () => {
     procs.push(startCompiled('apps/scheduler/src/main.js', { ...common, LOGBOOK_TOKEN: 'sched-token' }));
     procs.push(startCompiled('apps/node-agent/src/main.js', { ...common, LOGBOOK_TOKEN: 'node-token', LOGBOOK_RUNTIME: 'simulated', LOGBOOK_SIMULATED_NODES: '2', LOGBOOK_KUBELET_EVENTS: 'false' }));
     await c.until(['get', 'nodes'], /node-2\s+Ready/, 90_000);
+    // alice and bob (group dev) may edit workloads in default: the built-in `edit` role, bound by the admin.
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'dev-edit', namespace: 'default' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'dev' }] };
+    const bound = await fetch(`${c.url}/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings`, { method: 'POST', body: JSON.stringify(binding), headers: { 'Content-Type': 'application/json' } });
+    expect(bound.status).toBe(201);
 
     await as('alice-token', 'POST', '/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-create', kubia('luksa/kubia:v1'));
     await rolledOut();
