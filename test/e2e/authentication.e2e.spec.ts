@@ -48,6 +48,8 @@ describe('authentication', () => {
     c = await TestCluster.start();
     ca = fs.readFileSync(path.join(c.pkiDir, 'ca.crt'), 'utf8');
     await c.ok(['create', 'serviceaccount', 'robot']);
+    // Authentication is under test here, not authorization: the users these tests make (group dev, the robot account) may do anything.
+    await c.ok(['create', 'clusterrolebinding', 'authn-e2e', '--clusterrole=cluster-admin', '--group=dev', '--serviceaccount=default:robot']);
   }, 90_000);
   afterAll(() => c?.stop());
 
