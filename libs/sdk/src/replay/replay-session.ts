@@ -140,6 +140,8 @@ export class ReplaySession {
       report.outcome = err instanceof TerminalError ? 'terminalError' : 'error';
       report.error = errorMessage(err);
     }
+    // The recorder writes in the background (as client-go's broadcaster does): wait for what this reconcile queued.
+    await ctx.recorder.flush();
     const writes = this.simulator.writes.slice(writesBefore);
     report.writes = writes.filter((w) => !isEventWrite(w));
     report.events = writes.filter(isEventWrite).map(eventOf);
