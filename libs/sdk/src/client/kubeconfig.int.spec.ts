@@ -13,7 +13,8 @@ describe('KubeClient with a kubeconfig', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sdk-kubeconfig-'));
-    fs.writeFileSync(path.join(dir, 'tokens.csv'), 'sdk-secret,sdk-user,u-1,"devs"\n');
+    // An admin (system:masters): what is under test is TLS and the kubeconfig, not authorization.
+    fs.writeFileSync(path.join(dir, 'tokens.csv'), 'sdk-secret,sdk-user,u-1,"system:masters"\n');
     server = await startTestApiServer({ env: { LOGBOOK_TOKEN_FILE: path.join(dir, 'tokens.csv') } });
   });
   afterAll(async () => {
