@@ -29,14 +29,16 @@ export interface LogbookOptions {
 class ControllerManagerStarter implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly abort = new AbortController();
   private readonly log = new Logger('ControllerManager');
+  private starting?: Promise<void>;
 
   constructor(private readonly manager: ControllerManager) {}
 
   onApplicationBootstrap(): void {
-    void (async () => {
+    this.starting = (async () => {
       for (let delay = 50; !this.abort.signal.aborted; delay = Math.min(delay * 2, 1_000)) {
         try {
           await this.manager.client.withRequestTimeout(2_000).list(kinds.Namespace, { limit: 1 });
+          if (this.abort.signal.aborted) return;
           await this.manager.start();
           this.log.log(`started as ${this.manager.identity}`);
           return;
@@ -47,8 +49,15 @@ class ControllerManagerStarter implements OnApplicationBootstrap, OnModuleDestro
     })();
   }
 
-  onModuleDestroy(): void {
+  /**
+   * Stops the manager this starter started: a shutdown that begins while the
+   * start-up loop is between its probe and start() must not leave controllers
+   * (and their leader election) running once the rest has stopped.
+   */
+  async onModuleDestroy(): Promise<void> {
     this.abort.abort();
+    await this.starting;
+    await this.manager.stop();
   }
 }
 
