@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ControllersModule } from '@logbook/controllers';
-import { ClientConfig, ControllerManager, kinds, LogbookSdkModule } from '@logbook/sdk';
+import { ClientConfig, ControllerManager, LogbookSdkModule, untilApiServerAnswers } from '@logbook/sdk';
 
 export interface ControllerManagerAppOptions extends ClientConfig {
   /** Leader election on the Lease kube-system/kube-controller-manager (default on); false to lead unconditionally. */
@@ -22,19 +22,14 @@ export class ManagerStarter implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(private readonly manager: ControllerManager) {}
 
   onApplicationBootstrap(): void {
-    this.starting = (async () => {
-      for (let delay = 50; !this.abort.signal.aborted; delay = Math.min(delay * 2, 1_000)) {
-        try {
-          await this.manager.client.withRequestTimeout(2_000).list(kinds.Namespace, { limit: 1 });
-          if (this.abort.signal.aborted) return;
-          await this.manager.start();
-          this.log.log(`started as ${this.manager.identity} against ${this.manager.client.server}`);
-          return;
-        } catch {
-          await new Promise((r) => setTimeout(r, delay));
-        }
-      }
-    })();
+    this.starting = untilApiServerAnswers(this.manager.client, this.abort.signal).then(
+      async () => {
+        if (this.abort.signal.aborted) return;
+        await this.manager.start();
+        this.log.log(`started as ${this.manager.identity} against ${this.manager.client.server}`);
+      },
+      () => undefined, // aborted: shutting down before the API server answered
+    ).catch((err: unknown) => this.log.error(`start-up failed: ${(err as Error).message}`));
   }
 
   /**

@@ -4,7 +4,7 @@ import { ApiServerModule } from '@logbook/apiserver';
 import { ControllersModule } from '@logbook/controllers';
 import { ClusterDnsModule, clusterDnsOptionsFromEnv, IngressModule, ingressOptionsFromEnv, NodeAgentModule, NodeAgentOptions } from '@logbook/node-agent';
 import { SchedulerModule } from '@logbook/scheduler';
-import { ClientConfig, ControllerManager, kinds, LogbookSdkModule } from '@logbook/sdk';
+import { ClientConfig, ControllerManager, LogbookSdkModule, untilApiServerAnswers } from '@logbook/sdk';
 
 export interface LogbookOptions {
   databaseUrl: string;
@@ -34,19 +34,14 @@ class ControllerManagerStarter implements OnApplicationBootstrap, OnModuleDestro
   constructor(private readonly manager: ControllerManager) {}
 
   onApplicationBootstrap(): void {
-    this.starting = (async () => {
-      for (let delay = 50; !this.abort.signal.aborted; delay = Math.min(delay * 2, 1_000)) {
-        try {
-          await this.manager.client.withRequestTimeout(2_000).list(kinds.Namespace, { limit: 1 });
-          if (this.abort.signal.aborted) return;
-          await this.manager.start();
-          this.log.log(`started as ${this.manager.identity}`);
-          return;
-        } catch {
-          await new Promise((r) => setTimeout(r, delay));
-        }
-      }
-    })();
+    this.starting = untilApiServerAnswers(this.manager.client, this.abort.signal).then(
+      async () => {
+        if (this.abort.signal.aborted) return;
+        await this.manager.start();
+        this.log.log(`started as ${this.manager.identity}`);
+      },
+      () => undefined, // aborted: shutting down before the API server answered
+    ).catch((err: unknown) => this.log.error(`start-up failed: ${(err as Error).message}`));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { kinds, KubeClient } from '@logbook/sdk';
+import { KubeClient, untilApiServerAnswers } from '@logbook/sdk';
 import { NodeAgent, NodeAgentOptions } from './node-agent';
 
 export const NODE_AGENT_OPTIONS = Symbol('NODE_AGENT_OPTIONS');
@@ -49,21 +49,5 @@ export class NodeAgentModule {
       providers: [{ provide: NODE_AGENT_OPTIONS, useValue: options }, NodeAgentService],
       exports: [NodeAgentService],
     };
-  }
-}
-
-/** Resolves once the API server answers; rejects when `signal` aborts. */
-export async function untilApiServerAnswers(client: KubeClient, signal: AbortSignal): Promise<void> {
-  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
-    if (signal.aborted) throw new Error('aborted');
-    try {
-      await client.withRequestTimeout(2_000).list(kinds.Namespace, { limit: 1 });
-      return;
-    } catch {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delay);
-        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-      });
-    }
   }
 }

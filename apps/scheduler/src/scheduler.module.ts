@@ -1,6 +1,5 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { ClientConfig, ControllerManager, LeaderElectionOptions } from '@logbook/sdk';
-import { untilApiServerAnswers } from './api-server-reachable';
+import { ClientConfig, ControllerManager, LeaderElectionOptions, untilApiServerAnswers } from '@logbook/sdk';
 import { PodScheduler, PodSchedulerOptions } from './pod-scheduler';
 
 export interface SchedulerModuleOptions extends ClientConfig {

@@ -1,6 +1,5 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InformerFactory, KubeClient } from '@logbook/sdk';
-import { untilApiServerAnswers } from '../node-agent.module';
+import { InformerFactory, KubeClient, untilApiServerAnswers } from '@logbook/sdk';
 import { ClusterDns, ClusterDnsOptions } from './dns-server';
 import { DEFAULT_CLUSTER_DNS_IP, publishKubeDns } from './kube-dns-service';
 

@@ -1,6 +1,5 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InformerFactory, KubeClient } from '@logbook/sdk';
-import { untilApiServerAnswers } from '../node-agent.module';
+import { InformerFactory, KubeClient, untilApiServerAnswers } from '@logbook/sdk';
 import { IngressController, IngressControllerOptions } from './ingress-controller';
 
 export interface IngressModuleOptions extends IngressControllerOptions {

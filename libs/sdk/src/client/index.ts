@@ -8,6 +8,7 @@ export { CAUSE_SEQ_HEADER, TransportError } from './http-transport';
 export { apiVersionOf, customKind, kindKey, kindOf, resourcePath, sameGroupKind } from './resource-kind';
 export type { ResourceKind } from './resource-kind';
 export { kinds } from './builtin-kinds';
+export { untilApiServerAnswers } from './api-server-reachable';
 export type { DiscoveredResource, Discovery } from './discovery';
 export type {
   ApplyOptions,

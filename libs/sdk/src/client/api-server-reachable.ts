@@ -1,4 +1,5 @@
-import { kinds, KubeClient } from '@logbook/sdk';
+import { kinds } from './builtin-kinds';
+import type { KubeClient } from './kube-client';
 
 /**
  * Resolves once the API server answers (a one-item list of namespaces), so
