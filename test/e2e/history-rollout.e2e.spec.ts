@@ -109,6 +109,15 @@ describe('the rollout story, told by the log', () => {
     const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'dev-edit', namespace: 'default' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'dev' }] };
     const bound = await fetch(`${c.url}/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings`, { method: 'POST', body: JSON.stringify(binding), headers: { 'Content-Type': 'application/json' } });
     expect(bound.status).toBe(201);
+    // The authorizer follows RBAC objects from the log (as kube's informers do): wait until it has the binding.
+    const review = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: 'default', verb: 'create', group: 'apps', resource: 'deployments' } } };
+    for (const token of ['alice-token', 'bob-token']) {
+      const deadline = Date.now() + 30_000;
+      while (!(await as(token, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', review)).status.allowed) {
+        if (Date.now() > deadline) throw new Error(`${token}: the edit binding never took effect`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
 
     await as('alice-token', 'POST', '/apis/apps/v1/namespaces/default/deployments?fieldManager=kubectl-create', kubia('luksa/kubia:v1'));
     await rolledOut();
