@@ -63,7 +63,8 @@ describe('the all-in-one process on embedded Postgres', () => {
     await db.end();
 
     proc.child.kill('SIGTERM');
-    expect(await proc.exited).toBe(0);
+    // On failure, show what the process said while stopping.
+    expect({ exit: await proc.exited, output: proc.output().slice(-3000) }).toMatchObject({ exit: 0 });
     expect(postgresProcessesFor(pgDir)).toEqual([]);
     expect(proc.output()).toContain('stopped');
 
