@@ -15,8 +15,10 @@ export async function untilApiServerAnswers(client: KubeClient, signal: AbortSig
       return;
     } catch {
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delay);
-        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        const wake = () => (clearTimeout(t), resolve());
+        // Each wait removes its listener, or retries pile them up on the long-lived signal.
+        const t = setTimeout(() => (signal.removeEventListener('abort', wake), resolve()), delay);
+        signal.addEventListener('abort', wake, { once: true });
       });
     }
   }
