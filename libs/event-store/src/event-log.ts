@@ -159,6 +159,7 @@ export class EventLog {
         exhausted = rows.length < chunk;
         for (const row of rows) {
           after = [row.namespace, row.name];
+          if (row.object === null) continue; // not yet created, or deleted, at rv
           const object = this.codec.decode(type, row.object);
           if (opts.filter && !opts.filter(object)) continue;
           items.push(object);
@@ -198,6 +199,14 @@ export class EventLog {
     return res.rows;
   }
 
+  /**
+   * The next `limit` objects (by namespace, name) that have any event of this
+   * resource, each with its latest state at `rv` — null if it did not exist
+   * then. A loose index scan on events_object_idx: one index descent finds the
+   * next object, one more its last event at or before rv, so the cost grows
+   * with the objects listed, not with the length of their histories (a
+   * DISTINCT ON over the log reads every version of every object).
+   */
   private async readAsOf(
     client: import('pg').PoolClient,
     type: Pick<ResourceType, 'group' | 'resource'>,
@@ -206,14 +215,31 @@ export class EventLog {
     after: [string, string],
     limit: number,
   ) {
-    const res = await client.query<{ namespace: string; name: string; object: KubeObject }>(
-      `SELECT namespace, name, object FROM (
-         SELECT DISTINCT ON (namespace, name) namespace, name, type, object FROM events
-          WHERE api_group = $1 AND resource = $2 AND ($3::text IS NULL OR namespace = $3)
-            AND (namespace, name) > ($4, $5) AND seq <= $6
-          ORDER BY namespace, name, seq DESC
-       ) latest WHERE type <> 'DELETED' ORDER BY namespace, name LIMIT $7`,
-      [type.group, type.resource, namespace ?? null, after[0], after[1], rv, limit],
+    // Within one namespace the key is just the name: with namespace = $ns beside
+    // a row comparison, Postgres starts the index scan at the namespace's first
+    // entry and filters its way forward instead of seeking past the cursor.
+    const first = namespace === undefined ? '(namespace, name) > ($3, $4)' : 'namespace = $3 AND name > $4';
+    const next = namespace === undefined ? '(namespace, name) > (o.namespace, o.name)' : 'namespace = $3 AND name > o.name';
+    const res = await client.query<{ namespace: string; name: string; object: KubeObject | null }>(
+      `WITH RECURSIVE objects (namespace, name, n) AS (
+         (SELECT namespace, name, 1 FROM events
+           WHERE api_group = $1 AND resource = $2 AND ${first}
+           ORDER BY namespace, name LIMIT 1)
+         UNION ALL
+         SELECT next.namespace, next.name, o.n + 1 FROM objects o CROSS JOIN LATERAL (
+           SELECT namespace, name FROM events
+            WHERE api_group = $1 AND resource = $2 AND ${next}
+            ORDER BY namespace, name LIMIT 1) next
+          WHERE o.n < $6
+       )
+       SELECT o.namespace, o.name,
+              CASE WHEN latest.type = 'DELETED' THEN NULL ELSE latest.object END AS object
+         FROM objects o LEFT JOIN LATERAL (
+           SELECT type, object FROM events
+            WHERE api_group = $1 AND resource = $2 AND namespace = o.namespace AND name = o.name AND seq <= $5
+            ORDER BY seq DESC LIMIT 1) latest ON true
+        ORDER BY o.namespace, o.name`,
+      [type.group, type.resource, namespace ?? after[0], after[1], rv, limit],
     );
     return res.rows;
   }
