@@ -63,7 +63,9 @@ export class ServiceProxy {
     const endpoints = this.informers.informerFor(kinds.Endpoints);
     this.informers.start();
     this.subscriptions = [services.events$.subscribe(() => this.schedule()), endpoints.events$.subscribe(() => this.schedule())];
+    // Resolves false when the informers stop: a stop() during start-up ends the start.
     await Promise.all([services.waitForSync(), endpoints.waitForSync()]);
+    if (this.stopped) return;
     await this.schedule();
     this.retryTimer = setInterval(() => this.schedule(), this.opts.retryMs ?? 5_000);
     this.retryTimer.unref();

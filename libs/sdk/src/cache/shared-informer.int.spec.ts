@@ -175,6 +175,17 @@ describe('SharedInformer against a real apiserver', () => {
     }
   });
 
+  it('releases waiters for its first list when it stops before syncing (a shutdown during start-up must not hang)', async () => {
+    const inf = informer('nowhere', {}, new KubeClient({ server: 'http://127.0.0.1:1' }));
+    inf.start();
+    const waiting = inf.waitForSync();
+    const waitingRv = inf.waitForResourceVersion('5', 60_000);
+    await new Promise((r) => setTimeout(r, 200));
+    await inf.stop();
+    await expect(waiting).resolves.toBe(false);
+    await expect(waitingRv).resolves.toBe(false);
+  });
+
   it('resyncs periodically when asked, re-delivering unchanged objects', async () => {
     await createNamespace(client, 'resync');
     await client.create(kinds.ConfigMap, cm('resync', 'r'));

@@ -76,7 +76,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   private readonly log: SdkLogger;
   private readonly backoff: Backoff;
   private readonly rvWaiters = new Set<RvWaiter>();
-  private readonly syncWaiters: Array<() => void> = [];
+  private readonly syncWaiters: Array<(synced: boolean) => void> = [];
   private readonly state: InformerStatus = { synced: false, watching: false, lists: 0, watches: 0, deadWatches: 0, expired: 0 };
   private rv?: string;
   private running?: Promise<void>;
@@ -150,15 +150,17 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     this.resyncTimer?.cancel();
     await this.running;
     this.running = undefined;
+    // A stopped informer will not sync or catch up: nobody waits on it for ever.
     for (const w of this.rvWaiters) {
       w.timer.cancel();
       w.resolve(false);
     }
     this.rvWaiters.clear();
+    if (!this.state.synced) this.syncWaiters.splice(0).forEach((w) => w(false));
     if (opts.complete) this.subject.complete();
   }
 
-  /** Resolves when the first list is in the cache; false if `timeoutMs` passes (or the signal aborts) first. */
+  /** Resolves when the first list is in the cache; false if `timeoutMs` passes, the signal aborts or the informer stops first. */
   waitForSync(opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<boolean> {
     if (this.state.synced) return Promise.resolve(true);
     return new Promise((resolve) => {
@@ -171,7 +173,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       };
       const timer = opts.timeoutMs !== undefined ? this.clock.setTimeout(() => finish(false), opts.timeoutMs) : undefined;
       opts.signal?.addEventListener('abort', () => finish(false), { once: true });
-      this.syncWaiters.push(() => finish(true));
+      this.syncWaiters.push(finish);
     });
   }
 
@@ -265,7 +267,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     this.advance(rv);
     if (first) {
       this.state.synced = true;
-      this.syncWaiters.splice(0).forEach((w) => w());
+      this.syncWaiters.splice(0).forEach((w) => w(true));
     }
   }
 
