@@ -179,9 +179,11 @@ export class ResourceStore {
     await this.admissionPhase('admit', 'CREATE', def, ctx, { namespace: obj.metadata.namespace ?? '', name: obj.metadata.name ?? '', object: obj });
     if (!apply) obj = recordUpdate(undefined, obj, manager) as Obj;
     const generated = !obj.metadata.name && typeof obj.metadata.generateName === 'string';
+    const companion = this.companionOf(def);
     for (let attempt = 0; ; attempt++) {
-      // Only a generated name can be retried, and a retry starts from the unstamped object.
-      let candidate = generated ? copyJson(obj) : obj;
+      // A retry (a generated name taken, or a companion's pick lost to another apiserver) starts from
+      // the unstamped object: a ClusterIP or NodePort picked last time is not one the client asked for.
+      let candidate = generated || companion ? copyJson(obj) : obj;
       if (generated) candidate.metadata.name = generateName(obj.metadata.generateName as string);
       this.stampCreate(candidate);
       // The kind's create strategy runs once the name and uid are known (kube's BeforeCreate):
@@ -189,7 +191,7 @@ export class ResourceStore {
       candidate = prepareForCreate(candidate, this.scheme) as Obj;
       this.validator.validateCreate(def, candidate);
       await this.admissionPhase('validate', 'CREATE', def, ctx, { namespace: candidate.metadata.namespace ?? '', name: candidate.metadata.name ?? '', object: candidate });
-      const extra = await this.companionOf(def)?.create(candidate);
+      const extra = await companion?.create(candidate);
       if (ctx.dryRun) return this.present(def, candidate);
       try {
         const e = await this.appendWith({ type: 'create', resourceType: this.resourceType(def), object: candidate, provenance: provenanceOf(ctx, 'create') }, extra?.ops);

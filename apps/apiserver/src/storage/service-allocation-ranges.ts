@@ -35,14 +35,32 @@ export class Ipv4Range {
     return intToIp(this.first + i);
   }
 
-  /** A free address picked at random (scanning on from there), or undefined when every one is taken. */
-  pickFree(taken: ReadonlySet<string>, random: () => number = Math.random): string | undefined {
-    const start = Math.floor(random() * this.size);
-    for (let i = 0; i < this.size; i++) {
-      const ip = intToIp(this.first + ((start + i) % this.size));
-      if (!taken.has(ip)) return ip;
-    }
-    return undefined;
+  /**
+   * Kubernetes' static band (KEP-3070): the low addresses — 16 to 256, a
+   * sixteenth of the range — that addresses asked for by hand (the cluster
+   * DNS's `.10`) are meant to come from; picked addresses avoid it while the
+   * rest of the range has room.
+   */
+  get staticBand(): number {
+    return Math.min(Math.max(16, Math.floor(this.size / 16)), 256, this.size);
+  }
+
+  /**
+   * A free address picked at random (scanning on from there), or undefined
+   * when every one is taken: above the first `reserveLow` addresses while
+   * there is one free there, else among them.
+   */
+  pickFree(taken: ReadonlySet<string>, random: () => number = Math.random, reserveLow = 0): string | undefined {
+    const scan = (from: number, size: number): string | undefined => {
+      const start = Math.floor(random() * size);
+      for (let i = 0; i < size; i++) {
+        const ip = intToIp(from + ((start + i) % size));
+        if (!taken.has(ip)) return ip;
+      }
+      return undefined;
+    };
+    const low = Math.min(Math.max(reserveLow, 0), this.size);
+    return (low < this.size ? scan(this.first + low, this.size - low) : undefined) ?? (low > 0 ? scan(this.first, low) : undefined);
   }
 }
 

@@ -103,6 +103,37 @@ describe('Service allocation', () => {
     expect(after.spec!.ports![0].nodePort).toBeGreaterThanOrEqual(30000);
   });
 
+  it('clears and releases the NodePorts of a NodePort Service turned ClusterIP (the ports as they were: Kubernetes drops them)', async () => {
+    const np = await a.create(kinds.Service, svc('shrinks', { type: 'NodePort', ports: [{ port: 80, targetPort: 8080, nodePort: 30555 }] }));
+    // What `kubectl patch svc shrinks -p '{"spec":{"type":"ClusterIP"}}'` sends: the nodePort comes along.
+    const after = await b.update(kinds.Service, { ...np, spec: { ...np.spec, type: 'ClusterIP' } });
+    expect(after.spec!.ports![0].nodePort).toBeUndefined();
+    expect(after.spec!.externalTrafficPolicy).toBeUndefined();
+    expect(after.spec!.clusterIP).toBe(np.spec!.clusterIP);
+    // Released: another Service may ask for it.
+    const taker = await a.create(kinds.Service, svc('takes-30555', { type: 'NodePort', ports: [{ port: 80, targetPort: 8080, nodePort: 30555 }] }));
+    expect(taker.spec!.ports![0].nodePort).toBe(30555);
+  });
+
+  it('refuses (422, nothing written) a type change to ClusterIP that also asks for a new nodePort', async () => {
+    const np = await a.create(kinds.Service, svc('odd', { type: 'NodePort' }));
+    const err = await failure(a.update(kinds.Service, { ...np, spec: { ...np.spec, type: 'ClusterIP', ports: [{ ...np.spec!.ports![0], nodePort: 30556 }] } }));
+    expect(err.code).toBe(422);
+    expect(err.message).toContain("spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'");
+    expect((await a.get(kinds.Service, { namespace: 'default', name: 'odd' })).spec).toMatchObject({ type: 'NodePort', ports: [{ nodePort: np.spec!.ports![0].nodePort }] });
+  });
+
+  it('clears a LoadBalancer\'s own fields and status, and releases its NodePort, when it becomes ClusterIP', async () => {
+    const lb = await a.create(kinds.Service, svc('lb-shrinks', { type: 'LoadBalancer' }));
+    const nodePort = lb.spec!.ports![0].nodePort!;
+    const after = await a.update(kinds.Service, { ...lb, spec: { ...lb.spec, type: 'ClusterIP' } });
+    expect(after.spec!.ports![0].nodePort).toBeUndefined();
+    expect(after.spec!.allocateLoadBalancerNodePorts).toBeUndefined();
+    expect(after.status?.loadBalancer).toEqual({});
+    const taker = await b.create(kinds.Service, svc('takes-np', { type: 'NodePort', ports: [{ port: 80, targetPort: 8080, nodePort }] }));
+    expect(taker.spec!.ports![0].nodePort).toBe(nodePort);
+  });
+
   it('gives a LoadBalancer a NodePort and a local ingress address', async () => {
     const lb = await a.create(kinds.Service, svc('lb', { type: 'LoadBalancer' }));
     expect(lb.spec!.ports![0].nodePort).toBeGreaterThanOrEqual(30000);
@@ -110,5 +141,32 @@ describe('Service allocation', () => {
     expect(new Ipv4Range('127.1.0.0/16').contains(ip ?? '')).toBe(true);
     const lb2 = await b.create(kinds.Service, svc('lb2', { type: 'LoadBalancer' }));
     expect(lb2.status?.loadBalancer?.ingress?.[0]?.ip).not.toBe(ip);
+  });
+});
+
+describe('Service allocation in a crowded range', () => {
+  let server: TestApiServer;
+  let replica: TestApiServerReplica;
+  const before = process.env.LOGBOOK_SERVICE_CIDR;
+
+  beforeAll(async () => {
+    // 29 addresses to pick from (the first is the kubernetes Service's): concurrent picks collide.
+    process.env.LOGBOOK_SERVICE_CIDR = '10.123.0.0/27';
+    server = await startTestApiServer();
+    replica = await server.startReplica();
+  });
+  afterAll(async () => {
+    await replica?.stop();
+    await server?.stop();
+    if (before === undefined) delete process.env.LOGBOOK_SERVICE_CIDR;
+    else process.env.LOGBOOK_SERVICE_CIDR = before;
+  });
+
+  it('gives the loser of a race another address, not "provided IP is already allocated" for an address the client never asked for', async () => {
+    const created = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? server.client : replica.client).create(kinds.Service, svc(`race-${i}`, { type: 'NodePort' }))));
+    const ips = created.map((s) => s.spec!.clusterIP!);
+    expect(new Set(ips).size).toBe(12);
+    // Picked above the static band (.1-.16 of this /27) while it has room: .10 stays for the cluster DNS.
+    for (const ip of ips) expect(Number(ip.split('.')[3])).toBeGreaterThan(16);
   });
 });

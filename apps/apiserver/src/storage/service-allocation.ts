@@ -165,7 +165,8 @@ export class ServiceAllocator implements WriteCompanion {
     const taken = await this.taken(CLUSTER_IPS);
     // The first address is the `kubernetes` Service's, whether or not it exists yet.
     taken.add(this.clusterIPs.at(0));
-    const ip = this.clusterIPs.pickFree(taken);
+    // Picked addresses leave the low band to ones asked for by name, like the cluster DNS's .10 (as Kubernetes does).
+    const ip = this.clusterIPs.pickFree(taken, Math.random, this.clusterIPs.staticBand);
     if (!ip) throw internalError(new Error('failed to allocate a serviceIP: range is full'));
     plan.allocate(CLUSTER_IPS, ip);
     return ip;

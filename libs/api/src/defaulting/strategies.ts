@@ -62,27 +62,65 @@ export function preparePodForCreate(pod: Obj): Obj {
   return pod;
 }
 
+const needsClusterIP = (spec: Obj): boolean => (spec.type ?? 'ClusterIP') !== 'ExternalName';
+const needsNodePorts = (spec: Obj): boolean => spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+const needsHealthCheckNodePort = (spec: Obj): boolean => spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+const externallyAccessible = (spec: Obj): boolean => needsNodePorts(spec) || ((spec.type ?? 'ClusterIP') === 'ClusterIP' && (spec.externalIPs?.length ?? 0) > 0);
+const nodePortsOf = (spec: Obj): Set<number> => new Set((Array.isArray(spec.ports) ? spec.ports : []).map((p: Obj) => p.nodePort).filter(Boolean));
+
 /**
- * Service registry: a PUT that omits what the registry allocated (clusterIP,
- * clusterIPs, ipFamilies, ipFamilyPolicy, nodePorts, healthCheckNodePort)
- * keeps the old values, as long as the type still needs them.
+ * Service strategy's dropTypeDependentFields: a Service whose new type no
+ * longer needs what the old one had (a ClusterIP for ExternalName, NodePorts
+ * for ClusterIP, a health-check port, LoadBalancer settings) loses it —
+ * when the writer left it as it was, so it was the registry's, not theirs.
+ * (`kubectl patch -p '{"spec":{"type":"ClusterIP"}}'` on a NodePort Service
+ * carries the nodePorts along; Kubernetes clears them and the registry
+ * releases them.) A LoadBalancer's status goes with the type.
+ */
+function dropTypeDependentFields(spec: Obj, oldSpec: Obj, svc: Obj): void {
+  if (needsClusterIP(oldSpec) && !needsClusterIP(spec)) {
+    if (spec.clusterIP === oldSpec.clusterIP && semanticEqual(spec.clusterIPs, oldSpec.clusterIPs)) {
+      delete spec.clusterIP;
+      delete spec.clusterIPs;
+    }
+    if (semanticEqual(spec.ipFamilies, oldSpec.ipFamilies)) delete spec.ipFamilies;
+    if (spec.ipFamilyPolicy === oldSpec.ipFamilyPolicy) delete spec.ipFamilyPolicy;
+  }
+  if (needsNodePorts(oldSpec) && !needsNodePorts(spec) && semanticEqual([...nodePortsOf(spec)].sort(), [...nodePortsOf(oldSpec)].sort()))
+    for (const p of Array.isArray(spec.ports) ? spec.ports : []) delete p.nodePort;
+  if (needsHealthCheckNodePort(oldSpec) && !needsHealthCheckNodePort(spec) && spec.healthCheckNodePort === oldSpec.healthCheckNodePort) delete spec.healthCheckNodePort;
+  if (oldSpec.type === 'LoadBalancer' && spec.type !== 'LoadBalancer') {
+    if (spec.allocateLoadBalancerNodePorts != null && spec.allocateLoadBalancerNodePorts === oldSpec.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
+    if (spec.loadBalancerClass === oldSpec.loadBalancerClass) delete spec.loadBalancerClass;
+  }
+  if (externallyAccessible(oldSpec) && !externallyAccessible(spec) && spec.externalTrafficPolicy === oldSpec.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+  if (spec.type !== 'LoadBalancer' && svc.status?.loadBalancer) svc.status = { ...svc.status, loadBalancer: {} };
+}
+
+/**
+ * Service registry: first what the new type no longer needs goes
+ * (dropTypeDependentFields); then a PUT that omits what the registry
+ * allocated (clusterIP, clusterIPs, nodePorts, healthCheckNodePort) keeps
+ * the old values, as long as the type still needs them (patchAllocatedValues).
  */
 export function prepareServiceForUpdate(svc: Obj, old: Obj): Obj {
   const spec = svc.spec;
   const oldSpec = old.spec;
-  if (!spec || !oldSpec || spec.type === 'ExternalName' || oldSpec.type === 'ExternalName') return svc;
-  if (!spec.clusterIP && oldSpec.clusterIP) spec.clusterIP = oldSpec.clusterIP;
-  if ((!spec.clusterIPs || spec.clusterIPs.length === 0) && oldSpec.clusterIPs && spec.clusterIP === oldSpec.clusterIP)
-    spec.clusterIPs = [...oldSpec.clusterIPs];
-  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
+  if (!spec || !oldSpec) return svc;
+  dropTypeDependentFields(spec, oldSpec, svc);
+  if (needsClusterIP(spec) && needsClusterIP(oldSpec)) {
+    if (!spec.clusterIP && oldSpec.clusterIP) spec.clusterIP = oldSpec.clusterIP;
+    if ((!spec.clusterIPs || spec.clusterIPs.length === 0) && oldSpec.clusterIPs && spec.clusterIP === oldSpec.clusterIP) spec.clusterIPs = [...oldSpec.clusterIPs];
+  }
+  if (needsNodePorts(spec) && needsNodePorts(oldSpec)) {
     for (const p of spec.ports ?? []) {
       if (p.nodePort) continue;
       const match = (oldSpec.ports ?? []).find((o: Obj) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
       if (match?.nodePort) p.nodePort = match.nodePort;
     }
-    if (!spec.healthCheckNodePort && oldSpec.healthCheckNodePort && spec.externalTrafficPolicy === 'Local')
-      spec.healthCheckNodePort = oldSpec.healthCheckNodePort;
   }
+  if (needsHealthCheckNodePort(spec) && needsHealthCheckNodePort(oldSpec) && !spec.healthCheckNodePort && oldSpec.healthCheckNodePort)
+    spec.healthCheckNodePort = oldSpec.healthCheckNodePort;
   return svc;
 }
 

@@ -1,6 +1,7 @@
 import { applyDefaults } from './apply-defaults';
 import { prepareForCreate, prepareForStatusUpdate, prepareForUpdate, prepareJobForCreate, prepareServiceForUpdate } from './strategies';
 import { seed } from '../testing/seed-manifests';
+import { validateServiceSpec } from '../core/v1/validation/service.validation';
 
 const UID = '863452e6-270d-420e-9b94-53a54146c223';
 
@@ -111,6 +112,50 @@ describe('prepareForUpdate', () => {
     delete next.spec.ports[0].nodePort;
     prepareServiceForUpdate(next, old);
     expect(next.spec).toMatchObject({ clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ports: [{ nodePort: 30001 }] });
+  });
+
+  it('drops the nodePorts (and externalTrafficPolicy) of a NodePort Service turned ClusterIP, as Kubernetes does', () => {
+    const old = applyDefaults(seed.nodePortService());
+    old.spec.clusterIP = '10.96.0.10';
+    old.spec.clusterIPs = ['10.96.0.10'];
+    expect(old.spec.externalTrafficPolicy).toBe('Cluster');
+    // What `kubectl patch -p '{"spec":{"type":"ClusterIP"}}'` sends: everything else as it was.
+    const next = applyDefaults({ ...structuredClone(old), spec: { ...structuredClone(old.spec), type: 'ClusterIP' } });
+    prepareServiceForUpdate(next, old);
+    expect(next.spec.ports[0].nodePort).toBeUndefined();
+    expect(next.spec.externalTrafficPolicy).toBeUndefined();
+    expect(next.spec.clusterIP).toBe('10.96.0.10');
+    expect(validateServiceSpec(next.spec)).toEqual([]);
+  });
+
+  it('keeps nodePorts the writer changed while changing the type (validation then refuses them)', () => {
+    const old = applyDefaults(seed.nodePortService());
+    const next = structuredClone(old);
+    next.spec.type = 'ClusterIP';
+    next.spec.ports[0].nodePort = 30002;
+    prepareServiceForUpdate(next, old);
+    expect(next.spec.ports[0].nodePort).toBe(30002);
+  });
+
+  it('drops a LoadBalancer\'s own settings and status when it becomes ClusterIP, and the ClusterIP when it becomes ExternalName', () => {
+    const lb: Record<string, any> = applyDefaults({ ...seed.nodePortService(), spec: { ...seed.nodePortService().spec, type: 'LoadBalancer' } });
+    lb.spec.clusterIP = '10.96.0.11';
+    lb.spec.clusterIPs = ['10.96.0.11'];
+    lb.status = { loadBalancer: { ingress: [{ ip: '127.1.0.5' }] } };
+    const toClusterIP = structuredClone(lb);
+    toClusterIP.spec.type = 'ClusterIP';
+    prepareServiceForUpdate(toClusterIP, lb);
+    expect(toClusterIP.spec).not.toHaveProperty('allocateLoadBalancerNodePorts');
+    expect(toClusterIP.spec.ports[0].nodePort).toBeUndefined();
+    expect(toClusterIP.status.loadBalancer).toEqual({});
+    expect(validateServiceSpec(toClusterIP.spec)).toEqual([]);
+    const toExternal = structuredClone(lb);
+    Object.assign(toExternal.spec, { type: 'ExternalName', externalName: 'example.com' });
+    prepareServiceForUpdate(toExternal, lb);
+    expect(toExternal.spec).not.toHaveProperty('clusterIP');
+    expect(toExternal.spec).not.toHaveProperty('clusterIPs');
+    expect(toExternal.spec).not.toHaveProperty('ipFamilies');
+    expect(validateServiceSpec(toExternal.spec)).toEqual([]);
   });
 });
 
