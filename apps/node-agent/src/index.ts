@@ -32,7 +32,7 @@ export { VolumeManager, VolumeSetUpError, AtomicWriter, checkHostPathType, conta
 export type { VolumeManagerOptions, ContainerMount, PodVolumes } from './volumes';
 export { ServiceProxy, ClusterIPInterface, BackendPicker, proxyRules, backendsOf, DEFAULT_AFFINITY_TIMEOUT_SECONDS, serviceEnvironment } from './proxy';
 export type { ServiceProxyOptions, ProxyRule, Backend, ProxyListener } from './proxy';
-export { ClusterDns, ClusterDnsModule, ClusterDnsService, clusterDnsOptionsFromEnv, publishKubeDns, DEFAULT_CLUSTER_DNS_IP, resolveInZone } from './dns';
+export { ClusterDns, ClusterDnsModule, ClusterDnsService, clusterDnsOptionsFromEnv, publishKubeDns, clusterDnsIPOf, DEFAULT_CLUSTER_DNS_IP, resolveInZone } from './dns';
 export type { ClusterDnsOptions } from './dns';
 export { IngressController, IngressModule, ingressOptionsFromEnv } from './ingress';
 export type { IngressControllerOptions } from './ingress';

@@ -1,11 +1,11 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InformerFactory, KubeClient, untilApiServerAnswers } from '@logbook/sdk';
+import { ClientConfig, InformerFactory, KubeClient, realClock, sleep, untilApiServerAnswers } from '@logbook/sdk';
 import { ClusterDns, ClusterDnsOptions } from './dns-server';
 import { DEFAULT_CLUSTER_DNS_IP, publishKubeDns } from './kube-dns-service';
 
-export interface ClusterDnsModuleOptions extends ClusterDnsOptions {
+/** Where to serve, and the API client's settings (server and credentials: in the all-in-one, the controller manager's certificate). */
+export interface ClusterDnsModuleOptions extends ClusterDnsOptions, ClientConfig {
   server: string;
-  token?: string;
   /** The address pods' resolv.conf names (default 10.96.0.10), published as kube-system/kube-dns. */
   clusterDnsIP?: string;
 }
@@ -23,7 +23,7 @@ export class ClusterDnsService implements OnApplicationBootstrap, OnModuleDestro
   private starting?: Promise<void>;
 
   constructor(@Inject(CLUSTER_DNS_OPTIONS) private readonly opts: ClusterDnsModuleOptions) {
-    this.client = new KubeClient({ server: opts.server, token: opts.token, userAgent: 'logbook-dns' });
+    this.client = new KubeClient({ ...opts, userAgent: 'logbook-dns' });
     this.informers = new InformerFactory(this.client);
     this.dns = new ClusterDns(this.informers, opts);
   }
@@ -33,13 +33,33 @@ export class ClusterDnsService implements OnApplicationBootstrap, OnModuleDestro
       async () => {
         try {
           await this.dns.start(this.abort.signal);
-          await publishKubeDns(this.client, this.opts.clusterDnsIP ?? DEFAULT_CLUSTER_DNS_IP, this.dns.address);
         } catch (err) {
           if (!this.abort.signal.aborted) this.log.error(`start-up failed: ${(err as Error).message}`);
+          return;
         }
+        await this.publish();
       },
       () => undefined,
     );
+  }
+
+  /**
+   * Publishes kube-system/kube-dns, retrying until it is written: right
+   * after start-up the authorizer may not have the bootstrap RBAC policy
+   * yet (it follows the log), and a DNS nobody can find is no DNS.
+   */
+  private async publish(): Promise<void> {
+    for (let delay = 500; !this.abort.signal.aborted; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        await publishKubeDns(this.client, this.opts.clusterDnsIP ?? DEFAULT_CLUSTER_DNS_IP, this.dns.address);
+        this.log.log(`serving ${this.dns.zone} on ${this.dns.address.address}:${this.dns.address.port}, published as kube-system/kube-dns at ${this.opts.clusterDnsIP ?? DEFAULT_CLUSTER_DNS_IP}`);
+        return;
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        this.log.warn(`publishing kube-system/kube-dns: ${(err as Error).message}; retrying in ${delay} ms`);
+        await sleep(delay, realClock, this.abort.signal);
+      }
+    }
   }
 
   async onModuleDestroy(): Promise<void> {

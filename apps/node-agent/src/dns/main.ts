@@ -3,12 +3,13 @@ import '../../../logbook/src/register-paths';
 import { Logger } from '@nestjs/common';
 import { InformerFactory, KubeClient } from '@logbook/sdk';
 import { clusterDnsOptionsFromEnv, ClusterDns } from './dns-server';
-import { DEFAULT_CLUSTER_DNS_IP, publishKubeDns } from './kube-dns-service';
+import { clusterDnsIPOf, publishKubeDns } from './kube-dns-service';
 
 /**
  * The cluster DNS server as its own process, against LOGBOOK_SERVER:
  * `node dist/apps/node-agent/src/dns/main.js`. Publishes itself as
- * kube-system/kube-dns at LOGBOOK_CLUSTER_DNS (default 10.96.0.10).
+ * kube-system/kube-dns at LOGBOOK_CLUSTER_DNS (default: the tenth address of
+ * LOGBOOK_SERVICE_CIDR, 10.96.0.10).
  */
 async function main(): Promise<void> {
   const log = new Logger('ClusterDns');
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   const informers = new InformerFactory(client);
   const dns = new ClusterDns(informers, clusterDnsOptionsFromEnv());
   await dns.start();
-  await publishKubeDns(client, process.env.LOGBOOK_CLUSTER_DNS || DEFAULT_CLUSTER_DNS_IP, dns.address);
+  await publishKubeDns(client, process.env.LOGBOOK_CLUSTER_DNS || clusterDnsIPOf(process.env.LOGBOOK_SERVICE_CIDR), dns.address);
   const stop = async () => {
     await dns.stop();
     await informers.stop();

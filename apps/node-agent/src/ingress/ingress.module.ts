@@ -1,10 +1,10 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { InformerFactory, KubeClient, untilApiServerAnswers } from '@logbook/sdk';
+import { ClientConfig, InformerFactory, KubeClient, untilApiServerAnswers } from '@logbook/sdk';
 import { IngressController, IngressControllerOptions } from './ingress-controller';
 
-export interface IngressModuleOptions extends IngressControllerOptions {
+/** Where to listen, and the API client's settings (server and credentials: in the all-in-one, the controller manager's certificate). */
+export interface IngressModuleOptions extends IngressControllerOptions, ClientConfig {
   server: string;
-  token?: string;
 }
 
 const INGRESS_OPTIONS = Symbol('INGRESS_OPTIONS');
@@ -20,7 +20,7 @@ export class IngressService implements OnApplicationBootstrap, OnModuleDestroy {
   private starting?: Promise<void>;
 
   constructor(@Inject(INGRESS_OPTIONS) opts: IngressModuleOptions) {
-    this.client = new KubeClient({ server: opts.server, token: opts.token, userAgent: 'logbook-ingress' });
+    this.client = new KubeClient({ ...opts, userAgent: 'logbook-ingress' });
     this.informers = new InformerFactory(this.client);
     this.controller = new IngressController(this.client, this.informers, opts);
   }
