@@ -1,7 +1,12 @@
 import { execFile } from 'child_process';
 import { promisify } from 'util';
+import { ownerAlive } from '../runtime/process/owner';
 
 const run = promisify(execFile);
+
+/** The default device name: `lbsvc<pid>` of the proxy's process. */
+export const defaultClusterIPInterface = (pid = process.pid): string => `lbsvc${pid}`.slice(0, 15);
+const DEFAULT_NAME = /^lbsvc(\d+)$/;
 
 /**
  * The interface ClusterIPs live on, in the root network namespace: a
@@ -10,7 +15,9 @@ const run = promisify(execFile);
  * their default route through the node bridge's gateway; the packet is for
  * a local address, so the proxy's listener on it takes it. Nothing else of
  * the host is changed: no route, no existing interface; `close()` deletes
- * the device and with it every address.
+ * the device and with it every address. Devices of the default name whose
+ * process is dead (a SIGKILLed node agent's) are deleted when a proxy
+ * creates its own.
  */
 export class ClusterIPInterface {
   private readonly addresses = new Set<string>();
@@ -39,8 +46,9 @@ export class ClusterIPInterface {
   }
 
   private async create(): Promise<void> {
-    // A device left by a crashed predecessor of the same name goes first.
+    // A device left by a crashed predecessor of the same name goes first, and those of dead proxies named by their pid.
     await run('ip', ['link', 'del', this.name]).catch(() => undefined);
+    await removeDeadProxyDevices();
     try {
       await run('ip', ['link', 'add', this.name, 'type', 'dummy']);
     } catch {
@@ -73,4 +81,17 @@ export class ClusterIPInterface {
     this.addresses.clear();
     await run('ip', ['link', 'del', this.name]).catch(() => undefined);
   }
+}
+
+/** Deletes `lbsvc<pid>` devices whose process is gone (their proxy was killed before it could delete them). */
+export async function removeDeadProxyDevices(): Promise<string[]> {
+  const { stdout } = await run('ip', ['-j', 'link', 'show']);
+  const dead = (JSON.parse(stdout || '[]') as { ifname: string }[])
+    .map((l) => l.ifname)
+    .filter((name) => {
+      const pid = DEFAULT_NAME.exec(name)?.[1];
+      return pid !== undefined && Number(pid) !== process.pid && !ownerAlive(Number(pid));
+    });
+  for (const name of dead) await run('ip', ['link', 'del', name]).catch(() => undefined);
+  return dead;
 }

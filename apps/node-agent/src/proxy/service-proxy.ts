@@ -3,7 +3,7 @@ import type { Endpoints, Service } from '@logbook/api';
 import { InformerFactory, kinds } from '@logbook/sdk';
 import { Subscription } from 'rxjs';
 import { BackendPicker } from './backend-picker';
-import { ClusterIPInterface } from './cluster-ip-interface';
+import { ClusterIPInterface, defaultClusterIPInterface } from './cluster-ip-interface';
 import { ProxyProtocol, proxyRules } from './proxy-rules';
 import { TcpForwarder } from './tcp-forwarder';
 import { UdpForwarder } from './udp-forwarder';
@@ -55,7 +55,7 @@ export class ServiceProxy {
     private readonly opts: ServiceProxyOptions = {},
   ) {
     // One device per proxy process: several node agents on one machine must not delete each other's.
-    if (opts.clusterIPInterface !== false) this.iface = new ClusterIPInterface(opts.clusterIPInterface ?? `lbsvc${process.pid}`.slice(0, 15));
+    if (opts.clusterIPInterface !== false) this.iface = new ClusterIPInterface(opts.clusterIPInterface ?? defaultClusterIPInterface());
   }
 
   async start(): Promise<void> {

@@ -1,8 +1,14 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 import { Logger } from '@nestjs/common';
 import { PodIpAllocator } from '../simulated/pod-ip-allocator';
 import { run } from './command';
+import { ownerAlive, readOwnerFile, writeOwnerFile } from './owner';
+
+/** Where node agents record which process owns which bridge (`lbr-<id>.pid`: the pid, then the node's name). */
+export const OWNER_DIR = '/run/logbook';
+const BRIDGE_PID_FILE = /^lbr-([0-9a-f]{8})\.pid$/;
 
 /** A pod's network: its IP and, when isolated, the network namespace its containers join. */
 export interface PodSandbox {
@@ -53,6 +59,11 @@ export class HostPodNetwork implements PodNetwork {
  * one machine never touch each other's bridge or namespaces; nothing else on
  * the host (its routes, its interfaces) is changed. A CIDR that overlaps a
  * route the host already has is refused.
+ *
+ * A pid file per bridge (`/run/logbook/lbr-<id>.pid`: the owner's pid and
+ * node name) lets a starting agent remove what a dead (SIGKILLed) agent of
+ * the same node left — its bridge, its pods' namespaces and veths, the
+ * processes still running in them — whatever pod CIDR that agent had.
  */
 export class NetnsPodNetwork implements PodNetwork {
   readonly isolated = true;
@@ -88,7 +99,8 @@ export class NetnsPodNetwork implements PodNetwork {
    */
   async start(): Promise<void> {
     this.claim();
-    await this.removeLeftovers();
+    await this.removeDeadRunsOfThisNode();
+    await removePodNetwork(this.bridge, this.nsPrefix, this.log);
     await this.refuseOverlaps();
     await run('ip', ['link', 'add', 'name', this.bridge, 'type', 'bridge']);
     await run('ip', ['addr', 'add', `${this.nodeAddress}/${this.prefixLength}`, 'dev', this.bridge]);
@@ -134,42 +146,34 @@ export class NetnsPodNetwork implements PodNetwork {
   }
 
   async close(): Promise<void> {
-    await this.removeLeftovers();
+    await removePodNetwork(this.bridge, this.nsPrefix, this.log);
     fs.rmSync(this.lockFile, { force: true });
   }
 
   private get lockFile(): string {
-    return `/run/logbook/${this.bridge}.pid`;
+    return path.join(OWNER_DIR, `${this.bridge}.pid`);
   }
 
   private claim(): void {
-    fs.mkdirSync('/run/logbook', { recursive: true });
-    try {
-      const owner = Number(fs.readFileSync(this.lockFile, 'utf8').trim());
-      if (owner && owner !== process.pid && isAlive(owner)) {
-        throw new Error(`the pod network of node ${this.nodeName} (${this.podCIDR}, bridge ${this.bridge}) is in use by node agent process ${owner}: give this node another name or podCIDR`);
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    fs.mkdirSync(OWNER_DIR, { recursive: true });
+    const owner = readOwnerFile(this.lockFile);
+    if (owner && owner.pid !== process.pid && ownerAlive(owner.pid, owner.sinceMs)) {
+      throw new Error(`the pod network of node ${this.nodeName} (${this.podCIDR}, bridge ${this.bridge}) is in use by node agent process ${owner.pid}: give this node another name or podCIDR`);
     }
-    fs.writeFileSync(this.lockFile, String(process.pid));
+    writeOwnerFile(this.lockFile, this.nodeName);
   }
 
-  private async removeLeftovers(): Promise<void> {
-    const list = await run('ip', ['netns', 'list']).catch(() => '');
-    const names = list.split('\n').map((line) => line.split(' ')[0]).filter((name) => name.startsWith(this.nsPrefix));
-    // In parallel: a node with many pods must be gone within a shutdown's few seconds.
-    await Promise.all(
-      names.map(async (name) => {
-        await killNamespaceProcesses(name);
-        await run('ip', ['netns', 'delete', name]).catch((err) => this.log.warn(String(err)));
-      }),
-    );
-    const exists = await run('ip', ['link', 'show', this.bridge]).then(
-      () => true,
-      () => false,
-    );
-    if (exists) await run('ip', ['link', 'delete', this.bridge, 'type', 'bridge']);
+  /** What dead agents that ran this node with another pod CIDR (another bridge) left: removed, with their pid files. */
+  private async removeDeadRunsOfThisNode(): Promise<void> {
+    for (const file of fs.readdirSync(OWNER_DIR)) {
+      const id = BRIDGE_PID_FILE.exec(file)?.[1];
+      if (!id || `lbr-${id}` === this.bridge) continue;
+      const owner = readOwnerFile(path.join(OWNER_DIR, file));
+      if (!owner || owner.nodeName !== this.nodeName || ownerAlive(owner.pid, owner.sinceMs)) continue;
+      this.log.log(`removing bridge lbr-${id} and its pods' namespaces, left by dead node agent process ${owner.pid} of ${this.nodeName}`);
+      await removePodNetwork(`lbr-${id}`, `logbook-${id}-`, this.log);
+      fs.rmSync(path.join(OWNER_DIR, file), { force: true });
+    }
   }
 
   /** Refuses a pod CIDR the host already routes elsewhere (another agent's bridge, a real network). */
@@ -186,13 +190,26 @@ export class NetnsPodNetwork implements PodNetwork {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/**
+ * Removes a node's pod network: every namespace named with its prefix (and
+ * whatever still runs in them: a crashed agent's pods), their veth pairs
+ * with them, and the bridge.
+ */
+async function removePodNetwork(bridge: string, nsPrefix: string, log: Logger): Promise<void> {
+  const list = await run('ip', ['netns', 'list']).catch(() => '');
+  const names = list.split('\n').map((line) => line.split(' ')[0]).filter((name) => name.startsWith(nsPrefix));
+  // In parallel: a node with many pods must be gone within a shutdown's few seconds.
+  await Promise.all(
+    names.map(async (name) => {
+      await killNamespaceProcesses(name);
+      await run('ip', ['netns', 'delete', name]).catch((err) => log.warn(String(err)));
+    }),
+  );
+  const exists = await run('ip', ['link', 'show', bridge]).then(
+    () => true,
+    () => false,
+  );
+  if (exists) await run('ip', ['link', 'delete', bridge, 'type', 'bridge']);
 }
 
 function cidrRange(cidr: string): [number, number] | undefined {
