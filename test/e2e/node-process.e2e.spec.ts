@@ -1,7 +1,7 @@
-import * as fs from 'fs';
 import { canIsolatePods } from '../../apps/node-agent/src/runtime/process/command';
 import { seed } from '../../libs/api/src/testing/seed-manifests';
 import { TestCluster } from './cluster';
+import { podProcesses } from './pod-host';
 import { RunningProcess, startCompiled } from './processes';
 
 /**
@@ -15,21 +15,6 @@ const describeAsRoot = canIsolatePods() ? describe : describe.skip;
 
 /** A /24 no other test run on this machine is likely to use (a clash is refused, never shared). */
 const randomCidr = (second: number) => `10.${second}.${1 + Math.floor(Math.random() * 250)}.0/24`;
-
-/** PIDs of processes whose environment says they are a container of the pod (HOSTNAME=<pod>). */
-function podProcesses(podName: string): number[] {
-  const pids: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-      if (env.includes(`HOSTNAME=${podName}`)) pids.push(Number(entry));
-    } catch {
-      /* gone, or not ours to read */
-    }
-  }
-  return pids;
-}
 
 async function httpGet(url: string): Promise<{ status: number; body: string }> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
