@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import { request } from 'http';
 import { NetnsPodNetwork, OWNER_DIR } from '../../apps/node-agent/src/runtime/process/pod-network';
 import { defaultClusterIPInterface } from '../../apps/node-agent/src/proxy/cluster-ip-interface';
+import { podProcesses } from '../../apps/node-agent/src/runtime/process/testing/pod-processes';
 
 /**
  * What end-to-end tests of the process runtime look at on the host: pods'
@@ -11,20 +12,7 @@ import { defaultClusterIPInterface } from '../../apps/node-agent/src/proxy/clust
  * veths and devices node agents create — to check that none is left behind.
  */
 
-/** PIDs of processes whose environment says they are a container of the pod (HOSTNAME=<pod>). */
-export function podProcesses(podName: string): number[] {
-  const pids: number[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-      if (env.includes(`HOSTNAME=${podName}`)) pids.push(Number(entry));
-    } catch {
-      /* gone, or not ours to read */
-    }
-  }
-  return pids;
-}
+export { podProcesses };
 
 export interface CommandResult {
   code: number;
