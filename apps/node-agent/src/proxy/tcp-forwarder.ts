@@ -52,6 +52,9 @@ export class TcpForwarder {
       });
       upstream.once('connect', () => {
         upstream.setTimeout(0);
+        // As Go's sockets (kube-proxy's) are: no Nagle delay on either side of the splice.
+        upstream.setNoDelay(true);
+        client.setNoDelay(true);
         upstream.on('error', () => client.destroy());
         client.on('error', () => upstream.destroy());
         client.pipe(upstream);
