@@ -18,7 +18,7 @@ import { freePort, waitFor } from './processes';
 const describeAsRoot = canIsolatePods() ? describe : describe.skip;
 const random = (n: number) => Math.floor(Math.random() * n);
 
-describeAsRoot('Services on real pods: ClusterIP, NodePort, affinity, readiness, headless DNS, Ingress (as root)', () => {
+describeAsRoot('Services on real pods: ClusterIP, NodePort, LoadBalancer, affinity, readiness, headless DNS, Ingress (as root)', () => {
   let c: TestCluster;
   let stopped = false;
   const node = `net-${process.pid}`;
@@ -57,6 +57,7 @@ describeAsRoot('Services on real pods: ClusterIP, NodePort, affinity, readiness,
       {
         LOGBOOK_NODES: JSON.stringify([{ name: node, podCIDR }]),
         LOGBOOK_SERVICE_CIDR: serviceCIDR,
+        LOGBOOK_LOADBALANCER_CIDR: `127.${10 + random(200)}.${random(250)}.0/24`,
         LOGBOOK_INGRESS_PORT: String(ingressPort),
         LOGBOOK_INGRESS_TLS_PORT: 'none',
         LOGBOOK_RESTART_BACKOFF_MS: '2000',
@@ -127,6 +128,17 @@ describeAsRoot('Services on real pods: ClusterIP, NodePort, affinity, readiness,
     // Released: another Service may have it now.
     await c.ok(['create', 'service', 'nodeport', 'taker', '--tcp=80:8080', `--node-port=${nodePort}`]);
     await c.ok(['delete', 'service', 'taker']);
+  });
+
+  it("gives the seed's `kubectl expose rc kubia --type=LoadBalancer` an EXTERNAL-IP where all three answer from the machine", async () => {
+    await c.ok(['expose', 'rc', 'kubia', '--type=LoadBalancer', '--name', 'kubia-http', '--port=80', '--target-port=8080']);
+    const external = await c.until(['get', 'service', 'kubia-http', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'], /^127\./, 30_000);
+    expect(await c.ok(['get', 'service', 'kubia-http'])).toMatch(new RegExp(`kubia-http\\s+LoadBalancer\\s+\\S+\\s+${external.replace(/\./g, '\\.')}\\s+80:3\\d{4}/TCP`));
+    await readyEndpoints('kubia-http', 3);
+    const hosts: string[] = [];
+    for (let i = 0; i < 12; i++) hosts.push(...kubiaHosts((await untilAnswered(() => getOnce(`http://${external}/`))).body));
+    expect([...new Set(hosts)].sort()).toEqual((await podsOf('app=kubia')).map((p) => p.metadata.name).sort());
+    await c.ok(['delete', 'service', 'kubia-http']);
   });
 
   it('with sessionAffinity: ClientIP a pod reaches one replica only, and all three again without it', async () => {
