@@ -1,13 +1,14 @@
+import * as fs from 'fs';
 import { canIsolatePods } from '../../apps/node-agent/src/runtime/process/command';
 import { TestCluster } from './cluster';
-import { nodeHostState, NOTHING_LEFT, podProcesses, untilNothingLeft } from './pod-host';
+import { kubeletDirs, nodeHostState, NOTHING_LEFT, podProcesses, untilNothingLeft } from './pod-host';
 import { RunningProcess, startCompiled, waitFor } from './processes';
 
 /**
  * A node agent killed with SIGKILL cannot remove what it made on the host:
  * its pods' network namespaces (with their processes still running), their
- * veths, the node's bridge, its pid file in /run/logbook and its service
- * proxy's device. The next agent of the same node name removes all of it
+ * veths, the node's bridge, its pid file in /run/logbook, its kubelet
+ * directory and its service proxy's device. The next agent of the same node name removes all of it
  * when it starts — whatever pod CIDR the dead one had — and a stopped
  * (SIGTERM) agent leaves nothing.
  */
@@ -44,6 +45,8 @@ describeAsRoot('what a killed node agent leaves on the host (as root)', () => {
   afterAll(async () => {
     for (const a of agents) if (a.child.exitCode === null && a.child.signalCode === null) a.child.kill('SIGKILL');
     await c?.stop();
+    // What a failed run left of its own kubelet directories.
+    for (const dir of kubeletDirs(node)) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('removes the namespaces, veths, bridge, pid file, proxy device and pod processes of a SIGKILLed agent of the same node, whatever its pod CIDR', async () => {
@@ -53,6 +56,8 @@ describeAsRoot('what a killed node agent leaves on the host (as root)', () => {
     await c.ok(['create', 'service', 'clusterip', 'idle', '--tcp=80:8080']);
     const pids = await podRunningIn(cidrs[0]);
     expect(pids.length).toBeGreaterThan(0);
+    const firstDirs = kubeletDirs(node);
+    expect(firstDirs).toHaveLength(1);
     first.child.kill('SIGKILL');
     await first.exited;
 
@@ -67,6 +72,9 @@ describeAsRoot('what a killed node agent leaves on the host (as root)', () => {
     await startAgent(cidrs[1]);
     expect(await untilNothingLeft(node, cidrs[0], first.child.pid!, left.veths)).toEqual(NOTHING_LEFT);
     for (const pid of pids) expect(podProcesses('idle')).not.toContain(pid);
+    // Its kubelet directory (the pod's logs) went too; the new run has one of its own.
+    expect(kubeletDirs(node).filter((d) => firstDirs.includes(d))).toEqual([]);
+    expect(kubeletDirs(node)).toHaveLength(1);
     // The node runs its pod again, on the new bridge.
     expect((await podRunningIn(cidrs[1])).length).toBeGreaterThan(0);
   });
@@ -76,6 +84,7 @@ describeAsRoot('what a killed node agent leaves on the host (as root)', () => {
     const left = await nodeHostState(node, cidrs[1], second.child.pid!);
     expect(left.namespaces).toHaveLength(1);
     const pids = podProcesses('idle');
+    const secondDirs = kubeletDirs(node);
     second.child.kill('SIGKILL');
     await second.exited;
     expect((await nodeHostState(node, cidrs[1], second.child.pid!)).proxyDevice).toBe(true);
@@ -91,10 +100,12 @@ describeAsRoot('what a killed node agent leaves on the host (as root)', () => {
     expect(now.namespaces).toEqual(left.namespaces);
     expect(now.proxyDevice).toBe(true);
     expect((await nodeHostState(node, cidrs[1], second.child.pid!)).proxyDevice).toBe(false);
+    expect(kubeletDirs(node).filter((d) => secondDirs.includes(d))).toEqual([]);
 
     third.child.kill('SIGTERM');
     expect(await third.exited).toBe(0);
     expect(await untilNothingLeft(node, cidrs[1], third.child.pid!, now.veths)).toEqual(NOTHING_LEFT);
     expect(podProcesses('idle')).toEqual([]);
+    expect(kubeletDirs(node)).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import { request } from 'http';
+import * as os from 'os';
+import * as path from 'path';
 import { NetnsPodNetwork, OWNER_DIR } from '../../apps/node-agent/src/runtime/process/pod-network';
 import { defaultClusterIPInterface } from '../../apps/node-agent/src/proxy/cluster-ip-interface';
 import { podProcesses } from '../../apps/node-agent/src/runtime/process/testing/pod-processes';
@@ -102,6 +104,14 @@ export async function nodeHostState(nodeName: string, podCIDR: string, agentPid:
     veths: [...new Set([...all.filter((l) => l.master === net.bridge).map((l) => l.ifname), ...veths.filter((v) => names.has(v))])],
     proxyDevice: names.has(defaultClusterIPInterface(agentPid)),
   };
+}
+
+/** The process runtime's temporary kubelet directories of node `nodeName` (pod logs, volumes): one per run. */
+export function kubeletDirs(nodeName: string): string[] {
+  return fs
+    .readdirSync(os.tmpdir())
+    .filter((d) => d.startsWith(`logbook-kubelet-${nodeName}-`))
+    .map((d) => path.join(os.tmpdir(), d));
 }
 
 export const NOTHING_LEFT: NodeHostState = { bridge: false, pidFile: false, namespaces: [], veths: [], proxyDevice: false };

@@ -41,27 +41,32 @@ export function ownerAlive(pid: number, ownedSinceMs?: number): boolean {
   return started === undefined || started <= ownedSinceMs + 1_000;
 }
 
-/** What a pid file under /run/logbook says: the owner's pid, and the node it ran (files of older agents hold only the pid). */
+/**
+ * What a pid file under /run/logbook says: the owner's pid, the node it
+ * ran, and directories of its own to remove once it is dead (files of
+ * older agents hold only the pid).
+ */
 export interface OwnerRecord {
   pid: number;
   nodeName?: string;
+  dirs: string[];
   /** The file's modification time: when ownership was taken. */
   sinceMs: number;
 }
 
 export function readOwnerFile(file: string): OwnerRecord | undefined {
   try {
-    const [pid, nodeName] = fs.readFileSync(file, 'utf8').split('\n');
-    return { pid: Number(pid.trim()), nodeName: nodeName?.trim() || undefined, sinceMs: fs.statSync(file).mtimeMs };
+    const [pid, nodeName, ...dirs] = fs.readFileSync(file, 'utf8').split('\n');
+    return { pid: Number(pid.trim()), nodeName: nodeName?.trim() || undefined, dirs: dirs.map((d) => d.trim()).filter(Boolean), sinceMs: fs.statSync(file).mtimeMs };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
 }
 
-/** Records this process as the owner, for `nodeName` (written whole, then renamed: a reader never sees half a file). */
-export function writeOwnerFile(file: string, nodeName: string): void {
+/** Records this process as the owner, for `nodeName`, with its `dirs` (written whole, then renamed: a reader never sees half a file). */
+export function writeOwnerFile(file: string, nodeName: string, dirs: string[] = []): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${process.pid}\n${nodeName}\n`);
+  fs.writeFileSync(tmp, [process.pid, nodeName, ...dirs].map((l) => `${l}\n`).join(''));
   fs.renameSync(tmp, file);
 }

@@ -63,7 +63,8 @@ export class HostPodNetwork implements PodNetwork {
  * A pid file per bridge (`/run/logbook/lbr-<id>.pid`: the owner's pid and
  * node name) lets a starting agent remove what a dead (SIGKILLed) agent of
  * the same node left — its bridge, its pods' namespaces and veths, the
- * processes still running in them — whatever pod CIDR that agent had.
+ * processes still running in them, its kubelet directory — whatever pod
+ * CIDR that agent had.
  */
 export class NetnsPodNetwork implements PodNetwork {
   readonly isolated = true;
@@ -74,9 +75,17 @@ export class NetnsPodNetwork implements PodNetwork {
   private readonly nsPrefix: string;
   private readonly log: Logger;
 
+  /** Directories a dead run of this node left (its kubelet directory), removed with its network. */
+  private staleDirs: string[] = [];
+
+  /**
+   * `ownDirs`: directories of this run (the kubelet's temporary directory)
+   * that the next run of the node removes if this one dies without doing it.
+   */
   constructor(
     private readonly nodeName: string,
     readonly podCIDR: string,
+    private readonly ownDirs: string[] = [],
   ) {
     const id = hash(`${nodeName}/${podCIDR}`, 8);
     this.bridge = `lbr-${id}`;
@@ -101,6 +110,7 @@ export class NetnsPodNetwork implements PodNetwork {
     this.claim();
     await this.removeDeadRunsOfThisNode();
     await removePodNetwork(this.bridge, this.nsPrefix, this.log);
+    removeRunDirs(this.staleDirs, this.log);
     await this.refuseOverlaps();
     await run('ip', ['link', 'add', 'name', this.bridge, 'type', 'bridge']);
     await run('ip', ['addr', 'add', `${this.nodeAddress}/${this.prefixLength}`, 'dev', this.bridge]);
@@ -160,7 +170,8 @@ export class NetnsPodNetwork implements PodNetwork {
     if (owner && owner.pid !== process.pid && ownerAlive(owner.pid, owner.sinceMs)) {
       throw new Error(`the pod network of node ${this.nodeName} (${this.podCIDR}, bridge ${this.bridge}) is in use by node agent process ${owner.pid}: give this node another name or podCIDR`);
     }
-    writeOwnerFile(this.lockFile, this.nodeName);
+    if (owner && owner.pid !== process.pid) this.staleDirs = owner.dirs;
+    writeOwnerFile(this.lockFile, this.nodeName, this.ownDirs);
   }
 
   /** What dead agents that ran this node with another pod CIDR (another bridge) left: removed, with their pid files. */
@@ -172,6 +183,7 @@ export class NetnsPodNetwork implements PodNetwork {
       if (!owner || owner.nodeName !== this.nodeName || ownerAlive(owner.pid, owner.sinceMs)) continue;
       this.log.log(`removing bridge lbr-${id} and its pods' namespaces, left by dead node agent process ${owner.pid} of ${this.nodeName}`);
       await removePodNetwork(`lbr-${id}`, `logbook-${id}-`, this.log);
+      removeRunDirs(owner.dirs, this.log);
       fs.rmSync(path.join(OWNER_DIR, file), { force: true });
     }
   }
@@ -187,6 +199,18 @@ export class NetnsPodNetwork implements PodNetwork {
         throw new Error(`pod CIDR ${this.podCIDR} of node ${this.nodeName} overlaps the host's route ${r.dst} on ${r.dev}: give the node another podCIDR`);
       }
     }
+  }
+}
+
+/**
+ * Removes the directories a dead run recorded — only kubelet directories
+ * (`logbook-kubelet-*`), whatever else a pid file might say.
+ */
+function removeRunDirs(dirs: string[], log: Logger): void {
+  for (const dir of dirs) {
+    if (!path.isAbsolute(dir) || !path.basename(dir).startsWith('logbook-kubelet-')) continue;
+    log.log(`removing ${dir}, left by a dead run of this node`);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -129,10 +129,13 @@ export class ProcessRuntime implements ContainerRuntime {
 
   constructor(private readonly opts: ProcessRuntimeOptions) {
     this.isolated = opts.isolate ?? canIsolatePods();
-    this.network = this.isolated ? new NetnsPodNetwork(opts.nodeName, opts.podCIDR) : new HostPodNetwork(opts.hostAddress ?? '127.0.0.1');
-    this.catalog = opts.catalog ?? ImageCatalog.load();
     this.ownsStateDir = !opts.stateDir;
     this.stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), `logbook-kubelet-${opts.nodeName}-`));
+    // A temporary state directory is the run's own: the next run of the node removes it if this one dies first.
+    this.network = this.isolated
+      ? new NetnsPodNetwork(opts.nodeName, opts.podCIDR, this.ownsStateDir ? [this.stateDir] : [])
+      : new HostPodNetwork(opts.hostAddress ?? '127.0.0.1');
+    this.catalog = opts.catalog ?? ImageCatalog.load();
     this.log = new Logger(`ProcessRuntime ${opts.nodeName}`);
     this.volumes = opts.volumes?.(this.stateDir);
   }
