@@ -6,7 +6,7 @@ import { PodIpAllocator } from '../simulated/pod-ip-allocator';
 import { run } from './command';
 import { ownerAlive, readOwnerFile, writeOwnerFile } from './owner';
 
-/** Where node agents record which process owns which bridge (`lbr-<id>.pid`: the pid, then the node's name). */
+/** Where node agents record which process owns which bridge (`lbr-<id>.pid`: the pid, the node's name, then the run's kubelet directory). */
 export const OWNER_DIR = '/run/logbook';
 const BRIDGE_PID_FILE = /^lbr-([0-9a-f]{8})\.pid$/;
 
