@@ -100,6 +100,20 @@ describe('authentication', () => {
     expect((await call('GET', '/api/v1/namespaces/default/configmaps', { token })).status).toBe(401);
   });
 
+  it('voids a token (cached after its first use) at once when its service account is deleted', async () => {
+    await c.ok(['create', 'serviceaccount', 'doomed']);
+    const token = (await c.ok(['create', 'token', 'doomed'])).trim();
+    // Authenticated (and, with no role, forbidden): not 401.
+    for (let i = 0; i < 3; i++) expect((await call('GET', '/api/v1/namespaces/default/configmaps', { token })).status).toBe(403);
+    await c.ok(['delete', 'serviceaccount', 'doomed']);
+    // Well within the cache's 10 s: the deletion itself voids the cached token.
+    const start = Date.now();
+    while ((await call('GET', '/api/v1/namespaces/default/configmaps', { token })).status !== 401) {
+      if (Date.now() - start > 2_000) throw new Error('the token still works 2 s after its account was deleted');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+
   it('rejects forged, tampered and expired tokens', async () => {
     const saKey = fs.readFileSync(path.join(c.pkiDir, 'sa.key'), 'utf8');
     const uid = JSON.parse(await c.ok(['get', 'sa', 'robot', '-o', 'json'])).metadata.uid as string;

@@ -42,7 +42,9 @@ export class TestCluster {
   /**
    * The API server alone, or with `allInOne` the whole control plane
    * (`npm start`'s process: controllers, scheduler, and with
-   * LOGBOOK_RUNTIME=simulated, simulated nodes).
+   * LOGBOOK_RUNTIME=simulated, simulated nodes). The API server alone runs
+   * without the ServiceAccount admission plugin, as no controller manager
+   * creates the `default` accounts it would look for.
    */
   static async start(env: NodeJS.ProcessEnv = {}, opts: { allInOne?: boolean } = {}): Promise<TestCluster> {
     const db = await createTestDatabase('logbook_e2e');
@@ -59,6 +61,7 @@ export class TestCluster {
       LOGBOOK_INSECURE_PORT: String(port),
       LOGBOOK_PKI_DIR: pki.dir,
       LOGBOOK_DATA_DIR: path.join(home, 'data'),
+      ...(opts.allInOne ? {} : { LOGBOOK_DISABLE_ADMISSION_PLUGINS: 'ServiceAccount' }),
       ...env,
     });
     const url = `http://127.0.0.1:${port}`;

@@ -8,8 +8,10 @@ import { ApiError, badRequest } from '@logbook/machinery';
 import { Authenticator, authenticatorOptionsFromEnv } from './auth/authenticator';
 import { clusterPki } from './auth/pki';
 import { serveTokenRequest } from './auth/tokenrequest';
+import { TokenCache } from './auth/token-cache';
 import { ServiceAccountClaims, ServiceAccountTokens } from './auth/tokens';
-import { defaultAdmissionChain } from './admission';
+import { defaultAdmissionChain, disabledAdmissionPluginsFromEnv } from './admission';
+import { ServiceAccountAdmission } from './auth/serviceaccount-admission';
 import { RequestAuthorization } from './auth/authorizer/request-authorization';
 import { answerReview, REVIEW_KINDS } from './auth/authorizer/reviews';
 import { DeniedRequests } from './auth/denials';
@@ -40,6 +42,14 @@ import { ensureKubernetesService } from './storage/service-allocation-bootstrap'
 
 export const CAUSE_SEQ_HEADER = 'x-logbook-cause-seq';
 
+/** LOGBOOK_TOKEN_CACHE_TTL_MS: how long a checked ServiceAccount token is believed (default 10 s; 0: not cached). */
+function tokenCacheTtlFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.LOGBOOK_TOKEN_CACHE_TTL_MS;
+  if (v === undefined || v === '') return 10_000;
+  if (!/^\d+$/.test(v)) throw new Error(`LOGBOOK_TOKEN_CACHE_TTL_MS must be a number of milliseconds, not ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
 /** Pod subresources answered by the pod's kubelet (handlers/pod-proxy.ts). */
 const PROXIED_POD_SUBRESOURCES = new Set(['log']);
 
@@ -62,6 +72,9 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
   private authn = new Authenticator(authenticatorOptionsFromEnv());
   /** Signs and verifies ServiceAccount tokens with the cluster's key (set up in onModuleInit). */
   serviceAccountTokens?: ServiceAccountTokens;
+  /** ServiceAccount tokens checked lately (LOGBOOK_TOKEN_CACHE_TTL_MS, default 10 s; 0 turns it off), voided as their objects are deleted. */
+  readonly tokenCache = new TokenCache({ ttlMs: tokenCacheTtlFromEnv() });
+  private readonly tailEvents$: EventStore['tail']['events$'];
   private readonly podProxy: PodProxy;
   private readonly crds: CrdRegistrar;
   readonly history: HistoryApi;
@@ -76,6 +89,7 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
   ) {
     const namespaces = new NamespaceLifecycle(eventStore.log);
     namespaces.follow(eventStore.tail.events$);
+    this.tailEvents$ = eventStore.tail.events$;
     this.store = new ResourceStore(eventStore.log, this.scheme, this.validator, namespaces);
     this.serviceAllocator = new ServiceAllocator(eventStore.log, serviceAllocationOptionsFromEnv());
     this.store.useCompanion(this.serviceAllocator);
@@ -92,7 +106,11 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
     const denials = new DeniedRequests(poolOf(eventStore.dataSource));
     this.access = new RequestAuthorization(authz, denials);
     this.history.useDenials(denials);
-    this.store.useAdmission(defaultAdmissionChain({ extra: [new RbacEscalationCheck(authz)] }));
+    const serviceAccounts = this.scheme.byGroupVersionResource('', 'v1', 'serviceaccounts')!;
+    const serviceAccountAdmission = new ServiceAccountAdmission(async (ns, name) => (await this.store.tryGet(serviceAccounts, ns, name))?.object);
+    this.store.useAdmission(
+      defaultAdmissionChain({ extra: [serviceAccountAdmission, new RbacEscalationCheck(authz)], disabled: disabledAdmissionPluginsFromEnv() }),
+    );
   }
 
   /** The namespaces every cluster has: default, kube-system, kube-public, kube-node-lease. */
@@ -104,7 +122,9 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
       clientCa: pki.caCert,
       serviceAccountTokens: this.serviceAccountTokens,
       tokenObjects: (claims) => this.tokenObjectsExist(claims),
+      tokenCache: this.tokenCache,
     });
+    this.tokenCache.follow(this.tailEvents$);
     this.openApi.warm();
     await this.crds.start();
     this.history.startRetention();
@@ -167,6 +187,7 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
 
   async onModuleDestroy(): Promise<void> {
     this.store.namespaces.stop();
+    this.tokenCache.stop();
     this.crds.stop();
     this.rbac.stop();
     await this.history.stopRetention();

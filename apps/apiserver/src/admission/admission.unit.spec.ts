@@ -2,7 +2,7 @@ import { defaultScheme } from '@logbook/api';
 import { ApiError } from '@logbook/machinery';
 import { AdmissionAttributes, AdmissionChain, AdmissionPlugin } from './admission';
 import { NamespaceLifecycle } from './namespace-lifecycle';
-import { defaultAdmissionChain } from './plugins';
+import { defaultAdmissionChain, disabledAdmissionPluginsFromEnv } from './plugins';
 
 const configMaps = defaultScheme.byGroupVersionResource('', 'v1', 'configmaps')!;
 const namespaces = defaultScheme.byGroupVersionResource('', 'v1', 'namespaces')!;
@@ -47,6 +47,13 @@ describe('admission chain', () => {
     const webhook: AdmissionPlugin = { name: 'ValidatingAdmissionWebhook' };
     const chain = defaultAdmissionChain({ extra: [webhook, sa] });
     expect(chain.names()).toEqual(['NamespaceLifecycle', 'ServiceAccount', 'ValidatingAdmissionWebhook']);
+    expect(defaultAdmissionChain({ extra: [webhook, sa], disabled: ['ServiceAccount'] }).names()).toEqual(['NamespaceLifecycle', 'ValidatingAdmissionWebhook']);
+  });
+
+  it('reads the disabled plugins from LOGBOOK_DISABLE_ADMISSION_PLUGINS and refuses unknown names', () => {
+    expect(disabledAdmissionPluginsFromEnv({})).toEqual([]);
+    expect(disabledAdmissionPluginsFromEnv({ LOGBOOK_DISABLE_ADMISSION_PLUGINS: 'ServiceAccount, NamespaceLifecycle' })).toEqual(['ServiceAccount', 'NamespaceLifecycle']);
+    expect(() => disabledAdmissionPluginsFromEnv({ LOGBOOK_DISABLE_ADMISSION_PLUGINS: 'ServiceAcount' })).toThrow('unknown admission plugin(s) ServiceAcount');
   });
 
   it('NamespaceLifecycle keeps the system namespaces', () => {

@@ -1,4 +1,4 @@
 export { AdmissionChain } from './admission';
 export type { AdmissionAttributes, AdmissionPlugin, Operation } from './admission';
 export { NamespaceLifecycle, IMMORTAL_NAMESPACES } from './namespace-lifecycle';
-export { defaultAdmissionChain, ADMISSION_ORDER } from './plugins';
+export { defaultAdmissionChain, disabledAdmissionPluginsFromEnv, ADMISSION_ORDER } from './plugins';

@@ -4,6 +4,7 @@ import type { TLSSocket } from 'tls';
 import { unauthorized } from '@logbook/machinery';
 import type { UserInfo } from '../storage/context';
 import { isTrustedPlainConnection } from './tls';
+import type { TokenCache } from './token-cache';
 import { ServiceAccountClaims, ServiceAccountTokens, serviceAccountUsername } from './tokens';
 
 /**
@@ -27,6 +28,8 @@ export interface AuthenticatorOptions {
   serviceAccountTokens?: ServiceAccountTokens;
   /** Checks a token's objects against the store; without it only the signature and times are checked. */
   tokenObjects?: TokenObjectCheck;
+  /** Checked ServiceAccount tokens, believed for a few seconds (or until their objects are deleted). */
+  tokenCache?: TokenCache;
   /** Requests without credentials are system:anonymous instead of 401. */
   anonymous?: boolean;
 }
@@ -80,23 +83,34 @@ export class Authenticator {
   }
 
   private async serviceAccount(token: string): Promise<UserInfo | undefined> {
+    const cached = this.opts.tokenCache?.get(token);
+    if (cached) return cached;
     const claims = this.opts.serviceAccountTokens?.verify(token);
     if (!claims) return undefined;
     if (this.opts.tokenObjects && !(await this.opts.tokenObjects(claims))) return undefined;
+    const user = serviceAccountUser(claims);
     const k8s = claims['kubernetes.io'];
-    const extra: Record<string, string[]> = {};
-    if (k8s.pod) {
-      extra['authentication.kubernetes.io/pod-name'] = [k8s.pod.name];
-      extra['authentication.kubernetes.io/pod-uid'] = [k8s.pod.uid];
-    }
-    if (claims.jti) extra['authentication.kubernetes.io/credential-id'] = [`JTI=${claims.jti}`];
-    return {
-      username: serviceAccountUsername(k8s.namespace, k8s.serviceaccount.name),
-      uid: k8s.serviceaccount.uid,
-      groups: ['system:serviceaccounts', `system:serviceaccounts:${k8s.namespace}`, 'system:authenticated'],
-      extra,
-    };
+    const uids = [k8s.serviceaccount.uid, k8s.pod?.uid, k8s.secret?.uid].filter((u): u is string => !!u);
+    this.opts.tokenCache?.set(token, { user, uids, exp: claims.exp });
+    return user;
   }
+}
+
+/** The user a verified ServiceAccount token names, with kube's extra (bound pod, credential id). */
+function serviceAccountUser(claims: ServiceAccountClaims): UserInfo {
+  const k8s = claims['kubernetes.io'];
+  const extra: Record<string, string[]> = {};
+  if (k8s.pod) {
+    extra['authentication.kubernetes.io/pod-name'] = [k8s.pod.name];
+    extra['authentication.kubernetes.io/pod-uid'] = [k8s.pod.uid];
+  }
+  if (claims.jti) extra['authentication.kubernetes.io/credential-id'] = [`JTI=${claims.jti}`];
+  return {
+    username: serviceAccountUsername(k8s.namespace, k8s.serviceaccount.name),
+    uid: k8s.serviceaccount.uid,
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${k8s.namespace}`, 'system:authenticated'],
+    extra,
+  };
 }
 
 /** A verified client certificate's user: CN is the name, each O a group. */

@@ -1,5 +1,7 @@
 import { randomInt } from 'crypto';
+import { setTimeout as sleep } from 'timers/promises';
 import { ApiError } from '@logbook/machinery';
+import type { AdmissionPlugin } from '../admission/admission';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
@@ -22,22 +24,47 @@ export const SERVICE_ACCOUNT_TOKEN_SECONDS = 3607;
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 
+export interface ServiceAccountLookupOptions {
+  /**
+   * How many times a missing `default` account is looked up before the pod
+   * is refused (kube: 10), since the service account controller creates it
+   * moments after its namespace; a named account is looked up once.
+   */
+  defaultAttempts?: number;
+  /** The pause between those lookups (kube: 100–200 ms). */
+  retryMs?: number;
+}
+
 /**
  * kube-apiserver's ServiceAccount admission plugin (mutating, pods on
  * create): a pod without `serviceAccountName` gets `default`; the account
- * must exist (403 otherwise, as in Kubernetes) — except that a missing
- * `default` account admits the pod without credentials, since a Logbook API
- * server may run without the controller manager that creates it; unless
- * the pod or its account set `automountServiceAccountToken: false`, the pod
- * gets the projected volume `kube-api-access-<5 chars>` (a bound token of
- * 3607 s, the namespace's `kube-root-ca.crt` `ca.crt`, and its namespace)
- * mounted read-only at /var/run/secrets/kubernetes.io/serviceaccount in
- * every container that has nothing there already.
+ * must exist, or the pod is refused with 403 as in Kubernetes (a missing
+ * `default` is looked up again for a second or two first, as kube does,
+ * while the controller manager creates it); unless the pod or its account
+ * set `automountServiceAccountToken: false`, the pod gets the projected
+ * volume `kube-api-access-<5 chars>` (a bound token of 3607 s, the
+ * namespace's `kube-root-ca.crt` `ca.crt`, and its namespace) mounted
+ * read-only at /var/run/secrets/kubernetes.io/serviceaccount in every
+ * container that has nothing there already.
  */
-export class ServiceAccountAdmission {
+export class ServiceAccountAdmission implements AdmissionPlugin {
   readonly name = 'ServiceAccount';
 
-  constructor(private readonly getServiceAccount: (namespace: string, name: string) => Promise<Obj | undefined>) {}
+  constructor(
+    private readonly getServiceAccount: (namespace: string, name: string) => Promise<Obj | undefined>,
+    private readonly lookup: ServiceAccountLookupOptions = {},
+  ) {}
+
+  /** kube's getServiceAccount: one lookup for a named account, several for `default`. */
+  private async findAccount(namespace: string, name: string): Promise<Obj | undefined> {
+    const attempts = name === 'default' ? (this.lookup.defaultAttempts ?? 10) : 1;
+    for (let i = 0; i < attempts; i++) {
+      if (i > 0) await sleep(this.lookup.retryMs ?? 100 + randomInt(100));
+      const account = await this.getServiceAccount(namespace, name);
+      if (account) return account;
+    }
+    return undefined;
+  }
 
   async admit(a: ServiceAccountAdmissionAttributes): Promise<void> {
     if (a.operation !== 'CREATE' || a.def.group !== '' || a.def.resource !== 'pods' || a.subresource !== '' || !a.object) return;
@@ -46,9 +73,8 @@ export class ServiceAccountAdmission {
     pod.spec ??= {};
     const spec = pod.spec as Obj;
     if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
-    const account = await this.getServiceAccount(a.namespace, spec.serviceAccountName);
+    const account = await this.findAccount(a.namespace, spec.serviceAccountName);
     if (!account) {
-      if (spec.serviceAccountName === 'default') return;
       const name = pod.metadata?.name || pod.metadata?.generateName || '';
       throw new ApiError(
         403,

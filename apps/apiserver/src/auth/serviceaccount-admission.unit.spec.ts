@@ -4,7 +4,14 @@ const accounts: Record<string, Record<string, unknown>> = {
   'ns/default': { metadata: { name: 'default' } },
   'ns/quiet': { metadata: { name: 'quiet' }, automountServiceAccountToken: false },
 };
-const plugin = new ServiceAccountAdmission(async (ns, name) => accounts[`${ns}/${name}`]);
+const lookups: string[] = [];
+const plugin = new ServiceAccountAdmission(
+  async (ns, name) => {
+    lookups.push(`${ns}/${name}`);
+    return accounts[`${ns}/${name}`];
+  },
+  { defaultAttempts: 3, retryMs: 1 },
+);
 const POD_DEF = { group: '', resource: 'pods' };
 
 async function admit(spec: Record<string, unknown>, namespace = 'ns') {
@@ -44,14 +51,28 @@ describe('ServiceAccount admission', () => {
     expect(spec.volumes).toHaveLength(1);
   });
 
-  it('refuses a pod whose named account does not exist with 403, and admits one whose default account is not there yet', async () => {
+  it('refuses a pod whose account does not exist with 403, as kube does, looking `default` up again a few times first', async () => {
+    lookups.length = 0;
     await expect(admit({ serviceAccountName: 'ghost', containers: [{ name: 'a' }] })).rejects.toMatchObject({
       code: 403,
       message: 'pods "p" is forbidden: error looking up service account ns/ghost: serviceaccount "ghost" not found',
     });
-    const spec = await admit({ containers: [{ name: 'a' }] }, 'empty');
-    expect(spec.serviceAccountName).toBe('default');
-    expect(spec.volumes).toBeUndefined();
+    expect(lookups).toEqual(['ns/ghost']);
+    lookups.length = 0;
+    await expect(admit({ containers: [{ name: 'a' }] }, 'empty')).rejects.toMatchObject({
+      code: 403,
+      message: 'pods "p" is forbidden: error looking up service account empty/default: serviceaccount "default" not found',
+    });
+    expect(lookups).toEqual(['empty/default', 'empty/default', 'empty/default']);
+  });
+
+  it('admits a pod whose default account appears while it is looked up again', async () => {
+    let calls = 0;
+    const late = new ServiceAccountAdmission(async () => (++calls < 3 ? undefined : { metadata: { name: 'default' } }), { retryMs: 1 });
+    const object = { metadata: { name: 'p' }, spec: { containers: [{ name: 'a' }] } as Record<string, any> };
+    await late.admit({ operation: 'CREATE', def: POD_DEF, namespace: 'new', name: 'p', subresource: '', object });
+    expect(calls).toBe(3);
+    expect(object.spec.volumes[0].name).toMatch(/^kube-api-access-/);
   });
 
   it('touches nothing but pod creation', async () => {

@@ -31,6 +31,13 @@ export interface TestApiServerReplica {
  * where requests without credentials are the cluster admin — what tests of
  * controllers want. The server also serves TLS on `securePort` with its own
  * cluster CA under `pkiDir` (shared by replicas, so their tokens agree).
+ *
+ * No controller manager runs beside it, so nothing creates the `default`
+ * ServiceAccount of a namespace: the server runs with the ServiceAccount
+ * admission plugin disabled (`LOGBOOK_DISABLE_ADMISSION_PLUGINS`, kube's
+ * `--disable-admission-plugins`), as pods would otherwise be refused. Pass
+ * `env: { LOGBOOK_DISABLE_ADMISSION_PLUGINS: '' }` to have it, and run the
+ * service account controller.
  */
 export class TestApiServer {
   private constructor(
@@ -149,7 +156,15 @@ export class TestApiServer {
 
 async function spawnApiServer(port: number, securePort: number, pkiDir: string, databaseUrl: string, opts: TestApiServerOptions): Promise<ChildNodeProcess> {
   const { script, root } = findApiServerEntry();
-  const env = { DATABASE_URL: databaseUrl, PORT: String(securePort), LOGBOOK_INSECURE_PORT: String(port), LOGBOOK_PKI_DIR: pkiDir, LOGBOOK_BIND_ADDRESS: '127.0.0.1' };
+  const env = {
+    DATABASE_URL: databaseUrl,
+    PORT: String(securePort),
+    LOGBOOK_INSECURE_PORT: String(port),
+    LOGBOOK_PKI_DIR: pkiDir,
+    LOGBOOK_BIND_ADDRESS: '127.0.0.1',
+    // No controller manager creates `default` service accounts here (see TestApiServer).
+    LOGBOOK_DISABLE_ADMISSION_PLUGINS: 'ServiceAccount',
+  };
   const proc = startNodeProcess(script, { ...env, ...opts.env }, root);
   try {
     await waitForHttp(`http://127.0.0.1:${port}/readyz`, opts.startTimeoutMs ?? 60_000, proc);
