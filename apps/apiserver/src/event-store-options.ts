@@ -7,7 +7,11 @@ import { EventStoreOptions, SecretCodec, loadOrCreateKeys } from '@logbook/event
  * created with a fresh key on first start; every replica must share it).
  */
 export function eventStoreOptions(databaseUrl: string): EventStoreOptions {
-  const dataDir = path.resolve(process.env.LOGBOOK_DATA_DIR ?? '.logbook');
-  const keyFile = process.env.LOGBOOK_ENCRYPTION_KEY_FILE ?? path.join(dataDir, 'encryption-keys');
-  return { databaseUrl, codec: new SecretCodec(loadOrCreateKeys(keyFile)) };
+  return { databaseUrl, codec: new SecretCodec(loadOrCreateKeys(encryptionKeyFile())) };
+}
+
+/** LOGBOOK_ENCRYPTION_KEY_FILE, else `<LOGBOOK_DATA_DIR or .logbook>/encryption-keys`. */
+export function encryptionKeyFile(env: NodeJS.ProcessEnv = process.env): string {
+  const dataDir = path.resolve(env.LOGBOOK_DATA_DIR ?? '.logbook');
+  return env.LOGBOOK_ENCRYPTION_KEY_FILE ?? path.join(dataDir, 'encryption-keys');
 }

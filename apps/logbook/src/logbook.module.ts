@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { EventStoreModule } from '@logbook/event-store';
-import { ApiServerModule } from '@logbook/apiserver';
+import { ApiServerModule, eventStoreOptions } from '@logbook/apiserver';
 import { ControllersModule } from '@logbook/controllers';
 import { ClusterDnsModule, clusterDnsIPOf, clusterDnsOptionsFromEnv, IngressModule, ingressOptionsFromEnv, NodeAgentModule, NodeAgentOptions } from '@logbook/node-agent';
 import { SchedulerModule } from '@logbook/scheduler';
@@ -94,7 +94,8 @@ export class LogbookModule {
     return {
       module: LogbookModule,
       imports: [
-        EventStoreModule.forRoot({ databaseUrl: opts.databaseUrl }),
+        // Secrets sealed at rest with the key file's keys, as the standalone API server does.
+        EventStoreModule.forRoot(eventStoreOptions(opts.databaseUrl)),
         ApiServerModule,
         LogbookSdkModule.forRoot({
           ...ids.controllerManager,
