@@ -38,6 +38,17 @@ export class SecretCodec implements ObjectCodec {
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
   }
 
+  /** The key new payloads are sealed with (the key file's first). */
+  get primaryKeyId(): string {
+    return this.keys[0].id;
+  }
+
+  /** A stored Secret sealed again with the primary key: everything but the envelope unchanged. */
+  reseal(object: KubeObject): KubeObject {
+    const type = { group: '', resource: 'secrets' };
+    return this.encode(type, this.decode(type, object));
+  }
+
   encode(type: { group: string; resource: string }, object: KubeObject): KubeObject {
     if (!isSecret(type) || !('data' in object || 'stringData' in object)) return object;
     const { data, stringData, ...rest } = object as KubeObject & { data?: unknown; stringData?: unknown };
@@ -65,6 +76,11 @@ export class SecretCodec implements ObjectCodec {
     if (plain.stringData !== undefined) out.stringData = plain.stringData;
     return out;
   }
+}
+
+/** The id of the key that sealed a stored Secret, or undefined when it is not sealed. */
+export function sealingKeyId(object: KubeObject): string | undefined {
+  return (object[ENCRYPTED_FIELD] as Envelope | undefined)?.keyId;
 }
 
 const isSecret = (t: { group: string; resource: string }) => t.group === '' && t.resource === 'secrets';
