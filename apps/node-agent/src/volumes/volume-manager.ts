@@ -92,7 +92,8 @@ export class VolumeManager implements PayloadSources {
   private readonly pods = new Map<string, PodRecord>();
   private readonly changes = new Subject<string>();
   private readonly informers: InformerFactory;
-  private readonly watchedNamespaces = new Set<string>();
+  /** `configMaps/<ns>/<name>` and `secrets/<ns>/<name>` watched one object each (as kubelet's watch-based manager). */
+  private readonly watchedObjects = new Map<string, Subscription>();
   private readonly subscriptions: Subscription[] = [];
   private readonly recorder?: EventRecorder;
   private readonly log: SdkLogger;
@@ -239,6 +240,8 @@ export class VolumeManager implements PayloadSources {
     this.closed = true;
     clearInterval(this.tokenTimer);
     this.subscriptions.splice(0).forEach((s) => s.unsubscribe());
+    for (const sub of this.watchedObjects.values()) sub.unsubscribe();
+    this.watchedObjects.clear();
     await this.informers.stop();
     this.changes.complete();
   }
@@ -269,7 +272,8 @@ export class VolumeManager implements PayloadSources {
       rec.podMetadata ||= deps.podMetadata;
       rec.tokens ||= deps.token;
     }
-    if (rec.configMaps.size || rec.secrets.size) this.watchNamespace(ns);
+    for (const key of rec.configMaps) this.watchObject('configMaps', key);
+    for (const key of rec.secrets) this.watchObject('secrets', key);
     if (rec.podMetadata) this.watchPods();
     if (rec.tokens) this.startTokenTimer();
     return rec;
@@ -474,31 +478,42 @@ export class VolumeManager implements PayloadSources {
     });
   }
 
-  private watchNamespace(ns: string): void {
-    if (this.watchedNamespaces.has(ns)) return;
-    this.watchedNamespaces.add(ns);
-    const onEvent = (kind: 'configMaps' | 'secrets') => (e: InformerEvent<ConfigMap | Secret>) => {
+  /**
+   * Watches one ConfigMap or Secret (`<ns>/<name>`) a pod's volume uses: a
+   * list and watch with `fieldSelector=metadata.name=<name>`, as kubelet
+   * does, so the node reads only the objects its pods reference (what the
+   * Node authorizer lets it read).
+   */
+  private watchObject(kind: 'configMaps' | 'secrets', key: string): void {
+    const id = `${kind}/${key}`;
+    if (this.watchedObjects.has(id)) return;
+    const [ns, name] = key.split('/');
+    const scope = objectScope(ns, name);
+    const events$: Observable<InformerEvent<ConfigMap | Secret>> =
+      kind === 'configMaps' ? this.informers.informerFor(kinds.ConfigMap, scope).events$ : this.informers.informerFor(kinds.Secret, scope).events$;
+    const sub = events$.subscribe((e) => {
       if (e.type === 'ADDED' && e.initialList) return;
       if (e.type === 'UPDATED' && e.resync) return;
-      const key = `${ns}/${e.object.metadata?.name}`;
       for (const rec of this.pods.values()) {
-        if (rec[kind].has(key)) this.refresh(rec.uid, (deps) => (kind === 'configMaps' ? deps.configMaps : deps.secrets).includes(e.object.metadata!.name!));
+        if (rec[kind].has(key)) this.refresh(rec.uid, (deps) => (kind === 'configMaps' ? deps.configMaps : deps.secrets).includes(name));
       }
-    };
-    this.subscriptions.push(
-      this.informers.informerFor(kinds.ConfigMap, { namespace: ns }).events$.subscribe(onEvent('configMaps')),
-      this.informers.informerFor(kinds.Secret, { namespace: ns }).events$.subscribe(onEvent('secrets')),
-    );
+    });
+    this.watchedObjects.set(id, sub);
   }
 
-  /** Namespace informers no pod needs any more are stopped. */
+  /** Object informers no pod needs any more are stopped. */
   private async dropUnusedInformers(): Promise<void> {
-    const used = new Set([...this.pods.values()].filter((r) => r.configMaps.size || r.secrets.size).map((r) => r.pod.metadata?.namespace ?? 'default'));
-    for (const ns of [...this.watchedNamespaces]) {
-      if (used.has(ns)) continue;
-      this.watchedNamespaces.delete(ns);
-      await this.informers.remove(kinds.ConfigMap, { namespace: ns });
-      await this.informers.remove(kinds.Secret, { namespace: ns });
+    const used = new Set<string>();
+    for (const rec of this.pods.values()) {
+      for (const key of rec.configMaps) used.add(`configMaps/${key}`);
+      for (const key of rec.secrets) used.add(`secrets/${key}`);
+    }
+    for (const [id, sub] of [...this.watchedObjects]) {
+      if (used.has(id)) continue;
+      this.watchedObjects.delete(id);
+      sub.unsubscribe();
+      const [kind, ns, name] = id.split('/');
+      await this.informers.remove(kind === 'configMaps' ? kinds.ConfigMap : kinds.Secret, objectScope(ns, name));
     }
   }
 
@@ -537,7 +552,7 @@ export class VolumeManager implements PayloadSources {
 
   /** From the namespace's informer when it has the object, else from the API (the informer may lag a new object). */
   private async keyed<T extends ConfigMap | Secret>(kind: typeof kinds.ConfigMap | typeof kinds.Secret, namespace: string, name: string): Promise<T | undefined> {
-    const informer = this.informers.find(kind as typeof kinds.ConfigMap, { namespace });
+    const informer = this.informers.find(kind as typeof kinds.ConfigMap, objectScope(namespace, name));
     const cached = informer?.hasSynced ? informer.lister.get(namespace, name) : undefined;
     if (cached) return cached as T;
     try {
@@ -599,4 +614,9 @@ function expandSubPathExpr(expr: string, c: Container, pod: Pod): string {
     }
   }
   return expr.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (whole, name: string | undefined) => (whole === '$$' ? '$' : (env.get(name!) ?? whole)));
+}
+
+/** The informer scope of one named object. */
+function objectScope(namespace: string, name: string): { namespace: string; fieldSelector: string } {
+  return { namespace, fieldSelector: `metadata.name=${name}` };
 }
