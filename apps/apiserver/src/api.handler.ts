@@ -18,7 +18,9 @@ import { DeniedRequests } from './auth/denials';
 import { RbacEscalationCheck } from './auth/rbac/escalation';
 import { PolicyCache } from './auth/rbac/policy-cache';
 import { PolicyWatch } from './auth/rbac/policy-watch';
-import { RbacAuthorizer } from './auth/rbac/rbac-authorizer';
+import { NodeAuthorizer } from './auth/node/node-authorizer';
+import { NodeGraph } from './auth/node/node-graph';
+import { NodeRestriction } from './auth/node/node-restriction';
 import { reconcileBootstrapPolicy } from './auth/rbac/reconcile';
 import { CrdRegistrar } from './crd/crd-registrar';
 import { Discovery } from './handlers/discovery';
@@ -81,6 +83,7 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
   readonly serviceAllocator: ServiceAllocator;
   /** RBAC: the policy (followed from the log), the authorizer, and the pipeline step that uses it. */
   private readonly rbac: PolicyWatch;
+  private readonly nodeGraph: NodeGraph;
   readonly access: RequestAuthorization;
 
   constructor(
@@ -101,7 +104,9 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
     this.podProxy = new PodProxy(this.store, this.scheme);
     this.history = new HistoryApi(eventStore, this.store);
     this.crds = new CrdRegistrar(this.scheme, this.store, eventStore.watchCache, this.openApi.registry, this.validator);
-    const authz = new RbacAuthorizer(new PolicyCache());
+    // --authorization-mode=Node,RBAC: the node graph follows pods and claims from the log.
+    this.nodeGraph = new NodeGraph(this.scheme, this.store, eventStore.watchCache);
+    const authz = new NodeAuthorizer(new PolicyCache(), this.nodeGraph);
     this.rbac = new PolicyWatch(this.scheme, this.store, eventStore.watchCache, authz.policy);
     const denials = new DeniedRequests(poolOf(eventStore.dataSource));
     this.access = new RequestAuthorization(authz, denials);
@@ -109,7 +114,7 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
     const serviceAccounts = this.scheme.byGroupVersionResource('', 'v1', 'serviceaccounts')!;
     const serviceAccountAdmission = new ServiceAccountAdmission(async (ns, name) => (await this.store.tryGet(serviceAccounts, ns, name))?.object);
     this.store.useAdmission(
-      defaultAdmissionChain({ extra: [serviceAccountAdmission, new RbacEscalationCheck(authz)], disabled: disabledAdmissionPluginsFromEnv() }),
+      defaultAdmissionChain({ extra: [serviceAccountAdmission, new NodeRestriction(), new RbacEscalationCheck(authz)], disabled: disabledAdmissionPluginsFromEnv() }),
     );
   }
 
@@ -141,6 +146,7 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
     const policy = await reconcileBootstrapPolicy(this.scheme, this.store);
     if (policy.created || policy.updated) this.log.log(`bootstrap RBAC policy: ${policy.created} created, ${policy.updated} updated`);
     await this.rbac.start();
+    await this.nodeGraph.start();
   }
 
   /**
@@ -190,6 +196,7 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
     this.tokenCache.stop();
     this.crds.stop();
     this.rbac.stop();
+    this.nodeGraph.stop();
     await this.history.stopRetention();
   }
 

@@ -7,6 +7,8 @@ export interface ComponentIdentities {
   controllerManager: ClientConfig;
   scheduler: ClientConfig;
   nodes: ClientConfig;
+  /** Each node's own client certificate, `system:node:<name>` in `system:nodes`. */
+  nodeClients: Record<string, ClientConfig>;
 }
 
 /**
@@ -21,9 +23,12 @@ export async function componentIdentities(pki: ClusterPki, server: string, nodeN
     const { cert, key } = await issueClientCert(pki, user, groups);
     return { server, ca: pki.caCert, cert, key };
   };
+  const nodeClients: Record<string, ClientConfig> = {};
+  for (const name of nodeNames) nodeClients[name] = await client(`system:node:${name}`, ['system:nodes']);
   return {
     controllerManager: await client('system:kube-controller-manager'),
     scheduler: await client('system:kube-scheduler'),
-    nodes: await client(`system:node:${nodeNames[0] ?? 'node-1'}`, ['system:nodes']),
+    nodes: nodeClients[nodeNames[0]] ?? (await client('system:node:node-1', ['system:nodes'])),
+    nodeClients,
   };
 }

@@ -15,7 +15,7 @@ export interface LogbookOptions {
    */
   server?: string;
   /** Each component's credentials (see componentIdentities); without them they send none. */
-  identities?: { controllerManager?: ClientConfig; scheduler?: ClientConfig; nodes?: ClientConfig };
+  identities?: { controllerManager?: ClientConfig; scheduler?: ClientConfig; nodes?: ClientConfig; nodeClients?: Record<string, ClientConfig> };
   /** Nodes to run in this process (LOGBOOK_RUNTIME=simulated); none when unset. */
   nodes?: NodeAgentOptions;
 }
@@ -108,7 +108,7 @@ export class LogbookModule {
         }),
         ControllersModule,
         SchedulerModule.forRoot({ ...ids.scheduler, server }),
-        ...(nodes ? [NodeAgentModule.forRoot({ ...ids.nodes, ...nodes, server })] : []),
+        ...(nodes ? [NodeAgentModule.forRoot({ ...ids.nodes, ...nodes, server, nodeClients: ids.nodeClients })] : []),
         // Cluster DNS, published as kube-system/kube-dns; it reads and writes as the controller manager.
         ...(dns ? [ClusterDnsModule.forRoot({ ...ids.controllerManager, ...clusterDnsOptionsFromEnv(), server, clusterDnsIP })] : []),
         // The Ingress controller on 127.0.0.1:80/443 (LOGBOOK_INGRESS_PORT, LOGBOOK_INGRESS_TLS_PORT), as the controller manager.

@@ -23,6 +23,13 @@ export interface NodeAgentOptions extends ClientConfig {
   /** Run the service proxy (`proxy/`) with these options; off when absent. */
   proxy?: ServiceProxyOptions;
   kubelet?: Pick<KubeletOptions, 'leaseDurationSeconds' | 'renewIntervalMs' | 'statusReportIntervalMs' | 'workers' | 'recordEvents'>;
+  /**
+   * Each node's own credentials (`system:node:<name>`), by node name: its
+   * kubelet and runtime write and read through a client of its own, so the
+   * Node authorizer and NodeRestriction see each node as itself. Nodes not
+   * named here use the shared client (as do the shared informers).
+   */
+  nodeClients?: Record<string, ClientConfig>;
 }
 
 /** On a Node whose runtime lacks features here (the process runtime without root): which ones. */
@@ -51,7 +58,7 @@ export class NodeAgent {
 
   constructor(private readonly opts: NodeAgentOptions) {
     // The ClientConfig fields (server, token, TLS, kubeconfig) build the client.
-    const { client, runtime, nodes, firstNodeIndex, kubelet, ...config } = opts;
+    const { client, runtime, nodes, firstNodeIndex, kubelet, nodeClients, ...config } = opts;
     this.client = client ?? new KubeClient({ ...config, userAgent: opts.userAgent ?? 'logbook-node-agent' });
     this.informers = new InformerFactory(this.client);
     this.nextIndex = opts.firstNodeIndex ?? 1;
@@ -100,7 +107,9 @@ export class NodeAgent {
     if (this.stopping) throw new Error(`the node agent is stopping: node ${config.name} not started`);
     if (this.kubelets.has(config.name)) throw new Error(`node ${config.name} runs already`);
     const defaults = withNetworkDefaults(config, this.nextIndex++);
-    const runtime = createRuntime(this.opts.runtime, { ...defaults, allocatable: allocatableOf(defaults) }, this.client);
+    const own = this.opts.nodeClients?.[config.name];
+    const client = own ? new KubeClient({ ...own, userAgent: this.opts.userAgent ?? 'logbook-node-agent' }) : this.client;
+    const runtime = createRuntime(this.opts.runtime, { ...defaults, allocatable: allocatableOf(defaults) }, client);
     let server: KubeletServer | undefined;
     try {
       await runtime.prepare?.();
@@ -117,7 +126,7 @@ export class NodeAgent {
         });
         node.kubeletPort = await server.listen(node.address, config.kubeletPort ?? 0);
       }
-      const kubelet = new Kubelet({ ...this.opts.kubelet, client: this.client, informers: this.informers, node, runtime, osImage: osImageOf(this.opts.runtime.kind) });
+      const kubelet = new Kubelet({ ...this.opts.kubelet, client, informers: this.informers, node, runtime, osImage: osImageOf(this.opts.runtime.kind) });
       this.kubelets.set(config.name, { kubelet, runtime, server });
       await kubelet.start();
       return kubelet;

@@ -10,6 +10,7 @@ export const ADMISSION_ORDER = [
   'NamespaceLifecycle',
   'LimitRanger',
   'ServiceAccount',
+  'NodeRestriction',
   'MutatingAdmissionWebhook',
   'ValidatingAdmissionPolicy',
   'ValidatingAdmissionWebhook',
