@@ -8,9 +8,10 @@
  *
  * - system:kube-scheduler, bound to the user system:kube-scheduler;
  * - system:node, bound to the group system:nodes (kube binds no one and
- *   lets its Node authorizer narrow each kubelet to its own node's objects;
- *   Logbook has no Node authorizer yet, so every node may read what any
- *   node may);
+ *   lets its Node authorizer grant each kubelet its own node's objects;
+ *   Logbook binds it, and its Node authorizer (auth/node/) and the
+ *   NodeRestriction admission plugin narrow what it grants to the node's
+ *   own Secrets, ConfigMaps, claims, tokens, Node, Lease and pods);
  * - system:kube-controller-manager, bound to the user
  *   system:kube-controller-manager. Logbook's controller manager runs all
  *   its controllers under that one identity (kube's
