@@ -9,6 +9,7 @@ import * as path from 'path';
 import { ControllerManager, kinds, KubeClient } from '@logbook/sdk';
 import { eventually, startTestApiServer, TestApiServer } from '@logbook/sdk/testing';
 import { ClusterRoleAggregationReconciler } from '@logbook/controllers';
+import { tokenCall } from './testing/token-call';
 
 jest.setTimeout(120_000);
 
@@ -25,21 +26,8 @@ describe('RBAC through the API server', () => {
   let dir: string;
 
   /** A raw request as a token-file user. */
-  const call = async (token: string | undefined, method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(server.url + p, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = text;
-    }
-    return { status: res.status, body: json };
-  };
+  const call = (token: string | undefined, method: string, p: string, body?: unknown, headers: Record<string, string> = {}) =>
+    tokenCall(server.url, token, method, p, body, headers);
   const can = async (token: string, verb: string, resource: string, namespace = 'default', extra: Record<string, string> = {}) => {
     const r = await call(token, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
       apiVersion: 'authorization.k8s.io/v1',

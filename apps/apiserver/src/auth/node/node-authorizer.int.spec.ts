@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { eventually, startTestApiServer, TestApiServer } from '@logbook/sdk/testing';
+import { tokenCall } from '../testing/token-call';
 
 jest.setTimeout(120_000);
 
@@ -27,21 +28,7 @@ describe('Node authorizer and NodeRestriction', () => {
   let server: TestApiServer;
   let dir: string;
 
-  const call = async (token: string | undefined, method: string, p: string, body?: unknown) => {
-    const res = await fetch(server.url + p, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = text;
-    }
-    return { status: res.status, body: json };
-  };
+  const call = (token: string | undefined, method: string, p: string, body?: unknown) => tokenCall(server.url, token, method, p, body);
   const admin = async (method: string, p: string, body?: unknown) => {
     const r = await call(undefined, method, p, body);
     if (r.status >= 300) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(r.body)}`);
