@@ -30,7 +30,8 @@ describe('the rollout story, told by the log', () => {
       'bob-token,bob,u-bob,"dev"',
       'kcm-token,system:kube-controller-manager,u-kcm,"system:authenticated"',
       'sched-token,system:kube-scheduler,u-sched,"system:authenticated"',
-      'node-token,system:node:nodes,u-node,"system:nodes"',
+      'node-1-token,system:node:node-1,u-node-1,"system:nodes"',
+      'node-2-token,system:node:node-2,u-node-2,"system:nodes"',
     ].join('\n') + '\n',
   );
   const cli = path.join(REPO_ROOT, JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).bin.logbook);
@@ -103,8 +104,12 @@ describe('the rollout story, told by the log', () => {
     const common = { LOGBOOK_SERVER: c.url, LOGBOOK_LEADER_ELECT: 'false' };
     procs.push(startCompiled('apps/controller-manager/src/main.js', { ...common, LOGBOOK_TOKEN: 'kcm-token', LOGBOOK_CONTROLLER_MANAGER_PORT: String(await freePort()) }));
     procs.push(startCompiled('apps/scheduler/src/main.js', { ...common, LOGBOOK_TOKEN: 'sched-token' }));
-    procs.push(startCompiled('apps/node-agent/src/main.js', { ...common, LOGBOOK_TOKEN: 'node-token', LOGBOOK_RUNTIME: 'simulated', LOGBOOK_SIMULATED_NODES: '2', LOGBOOK_KUBELET_EVENTS: 'false' }));
-    await c.until(['get', 'nodes'], /node-2\s+Ready/, 90_000);
+    // One node agent per node, each as its own node (the Node authorizer and NodeRestriction hold a node to itself).
+    for (const i of [1, 2]) {
+      const node = { LOGBOOK_TOKEN: `node-${i}-token`, LOGBOOK_NODE_NAME: `node-${i}`, LOGBOOK_NODE_INDEX: String(i) };
+      procs.push(startCompiled('apps/node-agent/src/main.js', { ...common, ...node, LOGBOOK_RUNTIME: 'simulated', LOGBOOK_SIMULATED_NODES: '1', LOGBOOK_KUBELET_EVENTS: 'false' }));
+    }
+    await c.until(['get', 'nodes'], (out) => /node-1\s+Ready/.test(out) && /node-2\s+Ready/.test(out), 90_000);
     // alice and bob (group dev) may edit workloads in default: the built-in `edit` role, bound by the admin.
     const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'dev-edit', namespace: 'default' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'dev' }] };
     const bound = await fetch(`${c.url}/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings`, { method: 'POST', body: JSON.stringify(binding), headers: { 'Content-Type': 'application/json' } });

@@ -96,7 +96,9 @@ describe('history, explain, timeline, audit, time travel and retention', () => {
     s.d2 = d2.body;
     s.d2AuditId = d2.headers.get('audit-id');
     s.r2 = (await ok('PATCH', '/apis/apps/v1/namespaces/default/replicasets/web-1', { body: { spec: { replicas: 3 } }, token: DC, cause: rv(s.d2), contentType: 'application/merge-patch+json' })).body;
-    s.p2 = (await ok('POST', '/api/v1/namespaces/default/pods', { body: pod(s.r2, 'web-1-b'), token: RSC, cause: rv(s.r2) })).body;
+    // Pod b is bound to node-1, which reports its status below (a node may write only its own pods' status).
+    const podB = pod(s.r2, 'web-1-b');
+    s.p2 = (await ok('POST', '/api/v1/namespaces/default/pods', { body: { ...podB, spec: { ...podB.spec, nodeName: 'node-1' } }, token: RSC, cause: rv(s.r2) })).body;
     s.p3 = (await ok('POST', '/api/v1/namespaces/default/pods', { body: pod(s.r2, 'web-1-c'), token: RSC, cause: rv(s.r2) })).body;
     // The node reports pod b running, without naming a cause.
     s.p2status = (
@@ -234,7 +236,7 @@ describe('history, explain, timeline, audit, time travel and retention', () => {
     expect(r2.state.text).toMatch(/^replicas 3, current 0, ready 0, available 0, image nginx:1\.24$/);
     expect(r2.change).toEqual(['spec.replicas: 1 → 3']);
     expect(r2.causeSeq).toBe(seqs.d2);
-    expect(t.items.find((i: Json) => i.seq === seqs.p2status).state.text).toBe('phase Running, ready 1/1, image nginx:1.24');
+    expect(t.items.find((i: Json) => i.seq === seqs.p2status).state.text).toBe('phase Running, ready 1/1, node node-1, image nginx:1.24');
     expect(t.objects.map((o: Json) => [o.kind, o.name, o.depth])).toEqual(expect.arrayContaining([['Deployment', 'web', 0], ['ReplicaSet', 'web-1', 1], ['Pod', 'web-1-c', 2]]));
     // A window: only alice's scale-up and what followed.
     const w = (await ok('GET', `/apis/logbook.io/v1/namespaces/default/timeline?resource=deploy&name=web&fromResourceVersion=${seqs.d2}&toResourceVersion=${seqs.p3}`)).body;
