@@ -1,2 +1,2 @@
-export { ControllerManagerModule, ManagerStarter } from './controller-manager.module';
+export { ControllerManagerModule } from './controller-manager.module';
 export type { ControllerManagerAppOptions } from './controller-manager.module';

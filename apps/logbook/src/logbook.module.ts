@@ -1,10 +1,10 @@
-import { DynamicModule, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { EventStoreModule } from '@logbook/event-store';
 import { ApiServerModule, eventStoreOptions } from '@logbook/apiserver';
 import { ControllersModule } from '@logbook/controllers';
 import { ClusterDnsModule, clusterDnsIPOf, clusterDnsOptionsFromEnv, IngressModule, ingressOptionsFromEnv, NodeAgentModule, NodeAgentOptions } from '@logbook/node-agent';
 import { SchedulerModule } from '@logbook/scheduler';
-import { ClientConfig, ControllerManager, LogbookSdkModule, untilApiServerAnswers } from '@logbook/sdk';
+import { ClientConfig, LogbookSdkModule } from '@logbook/sdk';
 
 export interface LogbookOptions {
   databaseUrl: string;
@@ -18,42 +18,6 @@ export interface LogbookOptions {
   identities?: { controllerManager?: ClientConfig; scheduler?: ClientConfig; nodes?: ClientConfig; nodeClients?: Record<string, ClientConfig> };
   /** Nodes to run in this process (LOGBOOK_RUNTIME=simulated); none when unset. */
   nodes?: NodeAgentOptions;
-}
-
-/**
- * Starts the built-in controllers once this process's API server answers,
- * rather than when the application bootstraps (before it listens), so
- * they do not begin with failed lists and back-off.
- */
-@Injectable()
-class ControllerManagerStarter implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly abort = new AbortController();
-  private readonly log = new Logger('ControllerManager');
-  private starting?: Promise<void>;
-
-  constructor(private readonly manager: ControllerManager) {}
-
-  onApplicationBootstrap(): void {
-    this.starting = untilApiServerAnswers(this.manager.client, this.abort.signal).then(
-      async () => {
-        if (this.abort.signal.aborted) return;
-        await this.manager.start();
-        this.log.log(`started as ${this.manager.identity}`);
-      },
-      () => undefined, // aborted: shutting down before the API server answered
-    ).catch((err: unknown) => this.log.error(`start-up failed: ${(err as Error).message}`));
-  }
-
-  /**
-   * Stops the manager this starter started: a shutdown that begins while the
-   * start-up loop is between its probe and start() must not leave controllers
-   * (and their leader election) running once the rest has stopped.
-   */
-  async onModuleDestroy(): Promise<void> {
-    this.abort.abort();
-    await this.starting;
-    await this.manager.stop();
-  }
 }
 
 /**
@@ -104,7 +68,7 @@ export class LogbookModule {
           leaderElection: { leaseName: 'kube-controller-manager' },
           // The API server serves /healthz and /readyz here; the manager starts when it answers.
           endpoints: false,
-          autoStart: false,
+          autoStart: 'whenServerAnswers',
         }),
         ControllersModule,
         SchedulerModule.forRoot({ ...ids.scheduler, server }),
@@ -114,7 +78,6 @@ export class LogbookModule {
         // The Ingress controller on 127.0.0.1:80/443 (LOGBOOK_INGRESS_PORT, LOGBOOK_INGRESS_TLS_PORT), as the controller manager.
         ...(networkingOn('LOGBOOK_INGRESS', opts.nodes) ? [IngressModule.forRoot({ ...ids.controllerManager, ...ingressOptionsFromEnv(), server })] : []),
       ],
-      providers: [ControllerManagerStarter],
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { ConfigMap } from '@logbook/api';
 import { INestApplication, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import * as net from 'net';
 import { kinds, KubeClient } from '../client';
 import { ControllerConfigError, ReconcileContext, Reconciler, Request } from '../controller';
 import { ControllerManager } from '../manager';
@@ -74,6 +75,54 @@ describe('LogbookSdkModule', () => {
     await app.close();
     app = undefined;
     expect(moduleRef.get(ControllerManager).controller('greeter')?.isRunning).toBe(false);
+  });
+
+  it("with autoStart 'whenServerAnswers', bootstraps at once, starts once the API server answers, and stops cleanly if it never did", async () => {
+    // A port where nothing listens yet: the API server "comes up" there later.
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as net.AddressInfo).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [LogbookSdkModule.forRoot({ server: `http://127.0.0.1:${port}`, identity: 'late', autoStart: 'whenServerAnswers', endpoints: false }), GreetingFeatureModule],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    const manager = app.get(ControllerManager);
+    expect(manager.controller('greeter')?.isRunning).toBe(false);
+
+    const target = Number(new URL(server.url).port);
+    const relay = net.createServer((c) => {
+      const up = net.connect(target, '127.0.0.1');
+      c.pipe(up).pipe(c);
+      c.on('error', () => up.destroy());
+      up.on('error', () => c.destroy());
+    });
+    await new Promise<void>((r) => relay.listen(port, '127.0.0.1', r));
+    try {
+      await server.client.create(kinds.ConfigMap, { metadata: { name: 'late', namespace: 'nest-test' } } as ConfigMap);
+      await eventually(async () => (await server.client.get(kinds.ConfigMap, { namespace: 'nest-test', name: 'late' })).data?.greeting === 'hello, late', {
+        what: 'the late-started reconciler to greet',
+      });
+      await app.close();
+      app = undefined;
+      expect(manager.controller('greeter')?.isRunning).toBe(false);
+    } finally {
+      relay.close();
+    }
+
+    // Never answered: closing ends the wait and starts nothing.
+    const never = await Test.createTestingModule({
+      imports: [LogbookSdkModule.forRoot({ server: 'http://127.0.0.1:1', identity: 'never', autoStart: 'whenServerAnswers', endpoints: false }), GreetingFeatureModule],
+    }).compile();
+    const neverApp = never.createNestApplication({ logger: false });
+    await neverApp.init();
+    const closing = Date.now();
+    await neverApp.close();
+    expect(Date.now() - closing).toBeLessThan(5_000);
+    expect(neverApp.get(ControllerManager).controller('greeter')?.isRunning).toBe(false);
   });
 
   it('takes its options from a factory (forRootAsync), and can leave the endpoints to another module', async () => {

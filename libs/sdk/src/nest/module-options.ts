@@ -2,8 +2,14 @@ import type { ModuleMetadata } from '@nestjs/common';
 import type { ManagerOptions } from '../manager';
 
 export interface LogbookSdkModuleOptions extends ManagerOptions {
-  /** Start the manager (informers, leader election, controllers) when the application bootstraps. Default true. */
-  autoStart?: boolean;
+  /**
+   * When to start the manager (informers, leader election, controllers):
+   * `true` (default) when the application bootstraps; `'whenServerAnswers'`
+   * in the background once the API server answers — for a manager started
+   * beside its API server (it then does not begin with failed lists and
+   * back-off); `false` never (the application calls `start()`).
+   */
+  autoStart?: boolean | 'whenServerAnswers';
 }
 
 export interface LogbookSdkModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
