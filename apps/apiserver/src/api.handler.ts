@@ -1,5 +1,7 @@
 import { randomUUID } from 'crypto';
-import type { IncomingMessage, ServerResponse } from 'http';
+import { IncomingMessage, Server, ServerResponse } from 'http';
+import type { Socket } from 'net';
+import type { Duplex } from 'stream';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Scheme, defaultScheme } from '@logbook/api';
@@ -28,7 +30,7 @@ import { HistoryApi } from './history';
 import { isUiPath, serveUi } from './ui';
 import { withSecretAccess } from './history/redact';
 import { OpenApi } from './handlers/openapi';
-import { PodProxy } from './handlers/pod-proxy';
+import { markUpgrade, PodProxy } from './handlers/pod-proxy';
 import { ResourceHandlers } from './handlers/rest';
 import { readBody, decodeObject } from './request/body';
 import { negotiate } from './request/negotiate';
@@ -53,7 +55,7 @@ function tokenCacheTtlFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /** Pod subresources answered by the pod's kubelet (handlers/pod-proxy.ts). */
-const PROXIED_POD_SUBRESOURCES = new Set(['log']);
+const PROXIED_POD_SUBRESOURCES = new Set(['log', 'exec', 'portforward']);
 
 /** The API server's own identity, for what it writes itself. */
 export const SYSTEM_APISERVER: UserInfo = { username: 'system:apiserver', groups: ['system:masters'] };
@@ -198,6 +200,28 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
     this.rbac.stop();
     this.nodeGraph.stop();
     await this.history.stopRetention();
+  }
+
+  /**
+   * Serves upgrade requests (WebSocket and SPDY: `kubectl exec`,
+   * `port-forward`) arriving on `server`. They go through the same
+   * authentication and authorization as any request, answered on a response
+   * bound to the connection; the pod proxy then takes the connection over.
+   */
+  serveUpgrades(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => undefined);
+      const res = new ServerResponse(req);
+      res.shouldKeepAlive = false;
+      res.assignSocket(socket as Socket);
+      res.on('finish', () => socket.end());
+      if (!isApiPath(req.url)) {
+        writeError(res, resourceNotFound());
+        return;
+      }
+      markUpgrade(req, { socket, head });
+      void this.handle(req, res);
+    });
   }
 
   /** Serves the request if it is an API request; false leaves it to the next handler. */

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'net';
 import { clusterPki } from './auth/pki';
 import { trustPlainConnections } from './auth/tls';
 import { endAllWatches } from './handlers/watch';
+import { KubeApiHandler } from './api.handler';
 
 export interface ServeOptions {
   name: string;
@@ -69,12 +70,15 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
     });
     const port = Number(process.env.PORT ?? DEFAULT_SECURE_PORT);
     const host = process.env.LOGBOOK_BIND_ADDRESS ?? '127.0.0.1';
+    const api = app.get(KubeApiHandler, { strict: false });
+    api.serveUpgrades(app.getHttpServer());
     await app.listen(port, host);
     log.log(`serving on https://${host}:${(app.getHttpServer().address() as AddressInfo).port} (CA ${pki.dir}/ca.crt)`);
     const insecurePort = process.env.LOGBOOK_INSECURE_PORT;
     if (insecurePort) {
       plain = http.createServer(app.getHttpAdapter().getInstance());
       trustPlainConnections(plain);
+      api.serveUpgrades(plain);
       await new Promise<void>((resolve, reject) => plain!.once('error', reject).listen(Number(insecurePort), '127.0.0.1', resolve));
       log.warn(`development port: plain HTTP on http://127.0.0.1:${insecurePort}, requests without credentials act as the cluster admin`);
     }

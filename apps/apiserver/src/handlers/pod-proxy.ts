@@ -1,4 +1,6 @@
 import * as http from 'http';
+import * as net from 'net';
+import type { Duplex } from 'stream';
 import type { Scheme } from '@logbook/api';
 import { ApiError, badRequest, internalError, methodNotSupported } from '@logbook/machinery';
 import type { Obj, ResourceStore } from '../storage/resource-store';
@@ -14,12 +16,35 @@ interface PodSpecLike {
   ephemeralContainers?: { name: string }[];
 }
 
+/** PodExecOptions passed on to the kubelet. */
+const EXEC_PARAMS = ['command', 'stdin', 'stdout', 'stderr', 'tty'];
+
+/** An upgrade request (WebSocket or SPDY) as the HTTP server hands it over: its connection and first bytes. */
+export interface UpgradeContext {
+  socket: Duplex;
+  head: Buffer;
+}
+
+const upgrades = new WeakMap<http.IncomingMessage, UpgradeContext>();
+
+/** Marks `req` as an upgrade request whose connection the pod proxy may take over. */
+export function markUpgrade(req: http.IncomingMessage, ctx: UpgradeContext): void {
+  upgrades.set(req, ctx);
+}
+
+/** Request headers not passed to the kubelet: the caller's credentials, and what the proxy sets itself. */
+const DROPPED_HEADERS = new Set(['authorization', 'host', 'impersonate-user', 'impersonate-group', 'impersonate-uid', 'proxy-authorization']);
+
 /**
  * The pod subresources the API server serves by proxying to the pod's
- * kubelet (kube-apiserver's LogLocation/ExecLocation): it finds the pod's
- * node, picks the container as Kubernetes does, and streams the kubelet's
- * answer — `GET pods/{name}/log` to the kubelet's
- * `/containerLogs/{namespace}/{pod}/{container}`.
+ * kubelet (kube-apiserver's LogLocation/ExecLocation/PortForwardLocation):
+ * it finds the pod's node, picks the container as Kubernetes does, and
+ * streams the kubelet's answer — `GET pods/{name}/log` to the kubelet's
+ * `/containerLogs/{namespace}/{pod}/{container}`; `pods/{name}/exec` and
+ * `pods/{name}/portforward`, which must be upgrade requests (WebSocket, or
+ * SPDY), to `/exec/{namespace}/{pod}/{container}` and
+ * `/portForward/{namespace}/{pod}`, passing the upgraded connection through
+ * byte for byte (the kubelet speaks the streaming protocols).
  */
 export class PodProxy {
   constructor(
@@ -31,6 +56,10 @@ export class PodProxy {
     if (r.info.subresource === 'log') {
       if (r.info.verb !== 'get') throw methodNotSupported({ group: '', resource: 'pods/log' }, r.info.verb);
       return this.log(r);
+    }
+    if (r.info.subresource === 'exec' || r.info.subresource === 'portforward') {
+      if (r.info.verb !== 'get' && r.info.verb !== 'create') throw methodNotSupported({ group: '', resource: `pods/${r.info.subresource}` }, r.info.verb);
+      return this.stream(r, r.info.subresource);
     }
     throw methodNotSupported({ group: '', resource: `pods/${r.info.subresource}` }, r.info.verb);
   }
@@ -54,6 +83,36 @@ export class PodProxy {
     const base = await this.kubeletBase(spec.nodeName);
     const target = `${base}/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${query}`;
     await proxyGet(target, r);
+  }
+
+  /**
+   * exec and portforward: checks the pod as kube-apiserver does, then hands
+   * the upgraded connection to the pod's kubelet.
+   */
+  private async stream(r: ResourceRequest, sub: 'exec' | 'portforward'): Promise<void> {
+    const upgrade = upgrades.get(r.req);
+    if (!upgrade) throw badRequest('Upgrade request required');
+    const { namespace, name } = r.info;
+    const pod = await this.store.get(r.def, namespace, name);
+    const spec = (pod.spec ?? {}) as PodSpecLike;
+    const phase = (pod.status as { phase?: string } | undefined)?.phase;
+    let path: string;
+    const query = new URLSearchParams();
+    const ns = encodeURIComponent(namespace);
+    const podName = encodeURIComponent(name);
+    if (sub === 'exec') {
+      const container = this.containerOf(pod, r.params.get('container'));
+      if (phase === 'Succeeded' || phase === 'Failed') throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+      for (const k of EXEC_PARAMS) for (const v of r.params.getAll(k)) query.append(k, v);
+      path = `/exec/${ns}/${podName}/${encodeURIComponent(container)}`;
+    } else {
+      for (const v of r.params.getAll('ports')) query.append('ports', v);
+      path = `/portForward/${ns}/${podName}`;
+    }
+    if (!spec.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+    const base = new URL(await this.kubeletBase(spec.nodeName));
+    const q = query.toString();
+    await proxyUpgrade(r, upgrade, base.hostname.replace(/^\[|\]$/g, ''), Number(base.port), q ? `${path}?${q}` : path);
   }
 
   /** The container a request means: the named one, or the pod's only container. */
@@ -112,5 +171,39 @@ function proxyGet(target: string, r: ResourceRequest): Promise<void> {
         resolve();
       } else reject(err instanceof ApiError ? err : internalError(`Get "${target}": dial tcp: ${err.message}`));
     });
+  });
+}
+
+/**
+ * Passes an upgrade request on to the kubelet and then the connection
+ * itself, both ways, until either side closes it (kube-apiserver's
+ * UpgradeAwareHandler). The kubelet's answer — 101 Switching Protocols, or
+ * an error Status — reaches the client as the kubelet wrote it.
+ */
+function proxyUpgrade(r: ResourceRequest, upgrade: UpgradeContext, host: string, port: number, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const client = upgrade.socket;
+    const upstream = net.connect({ host, port });
+    let connected = false;
+    upstream.setTimeout(10_000, () => upstream.destroy(new Error('i/o timeout')));
+    upstream.on('connect', () => {
+      connected = true;
+      upstream.setTimeout(0);
+      const lines = [`${r.req.method} ${path} HTTP/1.1`, `Host: ${host.includes(':') ? `[${host}]` : host}:${port}`];
+      const raw = r.req.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2) if (!DROPPED_HEADERS.has(raw[i].toLowerCase())) lines.push(`${raw[i]}: ${raw[i + 1]}`);
+      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (upgrade.head.length) upstream.write(upgrade.head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+      resolve();
+    });
+    upstream.on('error', (err) => {
+      if (!connected) reject(internalError(`error dialing backend: dial tcp ${host}:${port}: ${err.message}`));
+      else client.destroy();
+    });
+    upstream.on('close', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    client.on('error', () => upstream.destroy());
   });
 }

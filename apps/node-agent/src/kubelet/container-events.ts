@@ -7,7 +7,9 @@ import type { RuntimeContainerStatus, RuntimePodStatus } from '../runtime/contai
  * describe pod` shows them: `Pulled`, `Created`, `Started` when a container
  * (re)starts, `BackOff` when it waits to be restarted, `Killing` when it is
  * stopped. Derived by comparing what the runtime reports with what it
- * reported before, so any runtime gets them.
+ * reported before, so any runtime gets them. What only the runtime sees
+ * (failed probes, a container killed for one, image pulls) it reports
+ * itself, and `record` writes it.
  */
 export class ContainerEvents {
   /** Per pod uid, per container: the last containerID and waiting reason seen. */
@@ -40,6 +42,11 @@ export class ContainerEvents {
     for (const c of [...rt.initContainers, ...rt.containers]) {
       if (c.state.running) void this.recorder.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
     }
+  }
+
+  /** An event the runtime reported (`Unhealthy`, `Killing` for a probe, `Failed` pulls ...). */
+  record(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    if (this.recorder) void this.recorder.event(pod, type, reason, message);
   }
 
   forget(uid: string): void {

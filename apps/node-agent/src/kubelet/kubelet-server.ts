@@ -1,8 +1,11 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import type { Duplex } from 'stream';
 import type { ContainerRuntime } from '../runtime/container-runtime';
 import { LogLine, parseLogLines } from '../runtime/process/log-file';
+import { refuseUpgrade, StreamingServer } from './streaming/streaming-server';
+import { onTerminal } from './streaming/terminal';
 
 /** Finds the uid of a pod of this node by namespace and name. */
 export type PodLookup = (namespace: string, name: string) => string | undefined;
@@ -46,18 +49,27 @@ export function parseLogOptions(q: URLSearchParams): LogOptions {
  * The kubelet's own HTTP endpoint (what `Node.status.daemonEndpoints`
  * advertises): `GET /containerLogs/{namespace}/{pod}/{container}` with
  * PodLogOptions (follow, previous, timestamps, tailLines, sinceSeconds,
- * sinceTime, limitBytes), and `/healthz`. The API server's `pods/log`
- * subresource proxies to it.
+ * sinceTime, limitBytes), and `/healthz`; on upgraded connections
+ * `/exec/{namespace}/{pod}/{container}` and `/portForward/{namespace}/{pod}`
+ * (streaming/). The API server's `pods/log`, `pods/exec` and
+ * `pods/portforward` subresources proxy to it.
  */
 export class KubeletServer {
   private server?: http.Server;
   private readonly followers = new Set<() => void>();
+  private readonly streaming: StreamingServer;
 
   constructor(
     private readonly runtime: ContainerRuntime,
     private readonly lookup: PodLookup,
     private readonly extra?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean,
-  ) {}
+  ) {
+    this.streaming = new StreamingServer({
+      podUid: lookup,
+      execTarget: (uid, container, opts) => runtime.execIn?.(uid, container, opts.tty ? onTerminal(opts.command, opts.size) : opts.command) ?? { error: `the ${runtime.name} runtime cannot run commands in containers` },
+      portDialer: (uid) => runtime.portDialer?.(uid) ?? { error: `the ${runtime.name} runtime cannot forward ports` },
+    });
+  }
 
   get httpServer(): http.Server | undefined {
     return this.server;
@@ -66,6 +78,10 @@ export class KubeletServer {
   /** Listens on `host` (port 0: any free port); resolves with the port. */
   async listen(host: string, port = 0): Promise<number> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => undefined);
+      if (!this.streaming.handleUpgrade(req, socket, head)) refuseUpgrade(socket, 404, 'NotFound', `the kubelet has no ${req.method} ${req.url} to upgrade`);
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, host, () => resolve());
@@ -75,6 +91,7 @@ export class KubeletServer {
 
   async close(): Promise<void> {
     for (const stop of this.followers) stop();
+    this.streaming.close();
     const server = this.server;
     if (!server) return;
     this.server = undefined;

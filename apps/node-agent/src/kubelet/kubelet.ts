@@ -101,6 +101,12 @@ export class Kubelet {
         if (key) this.queue.add(key);
       }),
     );
+    const runtimeEvents = this.opts.runtime.events$?.subscribe((e) => {
+      const key = this.uidToKey.get(e.uid);
+      const pod = key ? this.current(key) : undefined;
+      if (pod?.metadata?.uid === e.uid) this.events.record(pod, e.type, e.reason, e.message);
+    });
+    if (runtimeEvents) this.subscriptions.push(runtimeEvents);
     this.workers = Array.from({ length: this.opts.workers ?? 8 }, () => this.work());
     this.log.log(`registered node ${this.name} (${this.opts.runtime.name} runtime, pod CIDR ${this.opts.node.podCIDR})`);
   }

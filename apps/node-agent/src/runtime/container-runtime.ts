@@ -1,5 +1,6 @@
 import type { ContainerState, Pod } from '@logbook/api';
 import type { Observable } from 'rxjs';
+import type { Duplex } from 'stream';
 
 /** One container as the runtime sees it: what becomes a `ContainerStatus`. */
 export interface RuntimeContainerStatus {
@@ -26,8 +27,23 @@ export interface RuntimePodStatus {
 /** Where a container run's log is (`live`: still being written), or why there is none (a 400 for `kubectl logs`). */
 export type ContainerLogRef = { path: string; live: () => boolean } | { error: string };
 
-/** How to run a command inside a running container, or why not. */
-export type ExecTarget = { file: string; args: string[]; env: Record<string, string> } | { error: string };
+/** How to run a command inside a running container (its namespaces, environment and working directory), or why not. */
+export type ExecTarget = { file: string; args: string[]; env: Record<string, string>; cwd?: string } | { error: string };
+
+/** Opens a TCP connection to a port of a pod, from inside its network namespace. */
+export type PortDialer = (port: number) => Duplex;
+
+/**
+ * Something the runtime saw happen to a pod's container that the kubelet
+ * records as an Event (a failed probe, a container killed for it, an image
+ * that cannot be pulled), as the kubelet's prober and image manager do.
+ */
+export interface RuntimeEvent {
+  uid: string;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
 
 /**
  * What runs a node's pods. The kubelet tells it what should run
@@ -70,4 +86,8 @@ export interface ContainerRuntime {
   containerLog?(uid: string, container: string, previous: boolean): ContainerLogRef;
   /** A command to run inside a running container, for `kubectl exec`. */
   execIn?(uid: string, container: string, command: string[]): ExecTarget;
+  /** How to reach a pod's ports, for `kubectl port-forward`. */
+  portDialer?(uid: string): PortDialer | { error: string };
+  /** Events about containers for the kubelet to record (probe failures, kills, image pulls). */
+  readonly events$?: Observable<RuntimeEvent>;
 }

@@ -68,9 +68,9 @@ export async function runProbe(probe: Probe, container: Container, target: Probe
 }
 
 /** Runs a program to its end, killing it after `timeoutMs`; resolves with its exit code (-1 on timeout). */
-export function runToExit(file: string, args: string[], env: Record<string, string>, timeoutMs: number): Promise<number> {
+export function runToExit(file: string, args: string[], env: Record<string, string>, timeoutMs: number, cwd?: string): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(file, args, { env, stdio: 'ignore', detached: true });
+    const child = spawn(file, args, { env, cwd, stdio: 'ignore', detached: true });
     const timer = setTimeout(() => {
       try {
         process.kill(-child.pid!, 'SIGKILL');
@@ -89,7 +89,8 @@ export function runToExit(file: string, args: string[], env: Record<string, stri
  * check `initialDelaySeconds` after the container started, then every
  * `periodSeconds`; the result flips after `successThreshold` successes or
  * `failureThreshold` failures in a row. Liveness starts as succeeded;
- * readiness and startup as not (yet) succeeded. A liveness or startup probe
+ * readiness and startup as not (yet) succeeded. Every failed check is
+ * reported (`onFailedCheck`), whatever the threshold. A liveness or startup probe
  * that fails stops (the container is restarted with a new worker); a startup
  * probe stops once it succeeded.
  */
@@ -107,6 +108,8 @@ export class ProbeWorker {
     private readonly container: Container,
     private readonly target: ProbeTarget,
     private readonly onChange: (worker: ProbeWorker, event: 'success' | 'failure') => void,
+    /** Every failed check, below the threshold too (the kubelet records an `Unhealthy` event for each). */
+    private readonly onFailedCheck?: (message: string) => void,
   ) {
     this.result = kind === 'liveness';
   }
@@ -135,6 +138,7 @@ export class ProbeWorker {
         if (this.kind === 'startup') return;
       }
     } else {
+      this.onFailedCheck?.(r.message ?? 'failed');
       this.successes = 0;
       this.failures++;
       if (this.failures >= Math.max(1, this.probe.failureThreshold ?? 3)) {

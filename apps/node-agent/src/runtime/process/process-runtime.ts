@@ -6,7 +6,7 @@ import * as path from 'path';
 import type { Container, Pod, Probe } from '@logbook/api';
 import { Logger } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
-import type { ContainerLogRef, ContainerRuntime, RuntimeContainerStatus, RuntimePodStatus } from '../container-runtime';
+import type { ContainerLogRef, ContainerRuntime, ExecTarget, PortDialer, RuntimeContainerStatus, RuntimeEvent, RuntimePodStatus } from '../container-runtime';
 import { imageId, normalizeImage } from '../image-reference';
 import { canIsolatePods } from './command';
 import { commandLine, ConfigSource, ContainerConfigError, containerEnv } from './container-env';
@@ -17,6 +17,7 @@ import { LogWriter } from './log-file';
 import { HostPodNetwork, NetnsPodNetwork, PodNetwork, PodSandbox } from './pod-network';
 import { ProbeKind, ProbeWorker, runToExit } from './probes';
 import { hostsFile, resolvConf } from './pod-files';
+import { dialPodPort } from './pod-port';
 
 /** What the volume helper hands the runtime (apps/node-agent/src/volumes): a pod's mounts per container. */
 export interface PodVolumeMounts {
@@ -83,6 +84,8 @@ interface ProcContainer {
   backoffs: number;
   retry?: NodeJS.Timeout;
   env?: Record<string, string>;
+  /** The working directory of the current run (the container's, else the image's, else `/`). */
+  workingDir?: string;
   /** Runs so far (log files 0.log, 1.log, ...). */
   runs: number;
 }
@@ -120,6 +123,7 @@ export class ProcessRuntime implements ContainerRuntime {
   readonly network: PodNetwork;
   private readonly pods = new Map<string, ProcPod>();
   private readonly changes = new Subject<string>();
+  private readonly events = new Subject<RuntimeEvent>();
   private readonly catalog: ImageCatalog;
   private readonly stateDir: string;
   private readonly ownsStateDir: boolean;
@@ -151,6 +155,10 @@ export class ProcessRuntime implements ContainerRuntime {
 
   get changes$(): Observable<string> {
     return this.changes.asObservable();
+  }
+
+  get events$(): Observable<RuntimeEvent> {
+    return this.events.asObservable();
   }
 
   async prepare(): Promise<void> {
@@ -231,12 +239,24 @@ export class ProcessRuntime implements ContainerRuntime {
    * Runs a command inside a running container (its namespaces, its
    * environment) for `kubectl exec` and exec probes; stdio is the caller's.
    */
-  execIn(uid: string, containerName: string, command: string[]): { file: string; args: string[]; env: Record<string, string> } | { error: string } {
+  execIn(uid: string, containerName: string, command: string[]): ExecTarget {
     const p = this.pods.get(uid);
     const c = p && [...p.init, ...p.containers].find((x) => x.spec.name === containerName);
     if (!p || !c) return { error: `container ${containerName} is not valid for pod ${p?.pod.metadata?.name ?? uid}` };
     if (!c.run || !c.status.state.running || c.run.child.pid === undefined) return { error: `container ${containerName} is not running` };
     return this.execCommand(c, command);
+  }
+
+  /**
+   * Connections to the pod's ports for `kubectl port-forward`: to
+   * localhost:<port> inside the pod's network namespace (pod-port.ts).
+   */
+  portDialer(uid: string): PortDialer | { error: string } {
+    const p = this.pods.get(uid);
+    if (!p) return { error: `pod ${uid} is not running on this node` };
+    if (!p.sandbox) return { error: `pod ${p.pod.metadata?.name} has no network yet` };
+    const netns = p.pod.spec?.hostNetwork ? undefined : p.sandbox.netns;
+    return (port) => dialPodPort(netns ? `/run/netns/${netns}` : undefined, port);
   }
 
   async close(): Promise<void> {
@@ -256,6 +276,7 @@ export class ProcessRuntime implements ContainerRuntime {
     await this.network.close().catch((err) => this.log.warn(`removing pod networks: ${(err as Error).message}`));
     if (this.ownsStateDir) fs.rmSync(this.stateDir, { recursive: true, force: true });
     this.changes.complete();
+    this.events.complete();
   }
 
   // --- pods ----------------------------------------------------------------------
@@ -331,6 +352,7 @@ export class ProcessRuntime implements ContainerRuntime {
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
       c.status.state = { waiting: { reason: err.reason, message: err.message } };
+      this.event(p, 'Warning', 'Failed', `Error: ${err.message}`);
       this.changed(p);
       return this.retryLater(p, c, this.backoffMs(c));
     }
@@ -355,10 +377,11 @@ export class ProcessRuntime implements ContainerRuntime {
     fs.mkdirSync(path.dirname(this.logPath(p, c, index)), { recursive: true });
     const log = new LogWriter(this.logPath(p, c, index));
     c.env = env;
+    c.workingDir = c.spec.workingDir || image.workingDir || '/';
     const child = spawnContainer({
       argv,
       env,
-      workingDir: c.spec.workingDir || image.workingDir || '/',
+      workingDir: c.workingDir,
       hostname: this.hostnameOf(p),
       netns: p.pod.spec?.hostNetwork ? undefined : p.sandbox?.netns,
       mounts: this.mountsOf(p, c),
@@ -409,7 +432,7 @@ export class ProcessRuntime implements ContainerRuntime {
         podIP: p.sandbox?.ip ?? this.network.nodeAddress,
         exec: (command, timeoutMs) => {
           const x = this.execCommand(c, command);
-          return runToExit(x.file, x.args, x.env, timeoutMs);
+          return runToExit(x.file, x.args, x.env, timeoutMs, x.cwd);
         },
       },
       (w, event) => {
@@ -424,9 +447,13 @@ export class ProcessRuntime implements ContainerRuntime {
           this.startProbes(p, c, run.startedAt);
         } else if (event === 'failure') {
           this.log.log(`container ${c.spec.name} of pod ${p.pod.metadata?.namespace}/${p.pod.metadata?.name} failed its ${kind} probe (${w.lastMessage ?? 'failed'}), will be restarted`);
+          this.event(p, 'Normal', 'Killing', `Container ${c.spec.name} failed ${kind} probe, will be restarted`);
           const grace = spec.terminationGracePeriodSeconds ?? p.pod.spec?.terminationGracePeriodSeconds ?? 30;
           void this.stop(p, c, grace, 'probe');
         }
+      },
+      (message) => {
+        if (c.run === run && run?.child && !p.stopped) this.event(p, 'Warning', 'Unhealthy', `${kind[0].toUpperCase()}${kind.slice(1)} probe failed: ${message}`);
       },
     );
     c.probes.push(worker);
@@ -500,15 +527,16 @@ export class ProcessRuntime implements ContainerRuntime {
     const first = c.status.state.waiting?.reason !== 'ErrImagePull' && c.status.state.waiting?.reason !== 'ImagePullBackOff';
     const delay = first ? 0 : Math.min(10_000 * 2 ** Math.min(c.backoffs, 5), 300_000);
     if (first) {
-      c.status.state = {
-        waiting: {
-          reason: 'ErrImagePull',
-          message: `failed to pull and unpack image "${normalizeImage(image)}": ${normalizeImage(image)}: not found (the process runtime's image catalog has no "${image}")`,
-        },
-      };
+      const message = `failed to pull and unpack image "${normalizeImage(image)}": ${normalizeImage(image)}: not found (the process runtime's image catalog has no "${image}")`;
+      c.status.state = { waiting: { reason: 'ErrImagePull', message } };
+      this.event(p, 'Normal', 'Pulling', `Pulling image "${image}"`);
+      this.event(p, 'Warning', 'Failed', `Failed to pull image "${image}": ${message}`);
+      this.event(p, 'Warning', 'Failed', 'Error: ErrImagePull');
     } else {
       c.backoffs++;
       c.status.state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } };
+      this.event(p, 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
+      this.event(p, 'Warning', 'Failed', 'Error: ImagePullBackOff');
     }
     this.changed(p);
     clearTimeout(c.retry);
@@ -555,13 +583,22 @@ export class ProcessRuntime implements ContainerRuntime {
     return mounts;
   }
 
-  /** A command run in a running container's namespaces with its environment (`nsenter -t <pid>`). */
-  private execCommand(c: ProcContainer, command: string[]): { file: string; args: string[]; env: Record<string, string> } {
+  /**
+   * A command run in a running container's namespaces (`nsenter -t <pid>`:
+   * its network, mount and UTS namespaces), with its environment and working
+   * directory.
+   */
+  private execCommand(c: ProcContainer, command: string[]): { file: string; args: string[]; env: Record<string, string>; cwd?: string } {
     const env = c.env ?? { PATH: HOST_PATH };
     const pid = c.run?.child.pid;
-    if (!this.isolated || pid === undefined) return { file: command[0], args: command.slice(1), env };
-    const cwd = c.spec.workingDir || '/';
+    const cwd = c.workingDir ?? (c.spec.workingDir || '/');
+    if (!this.isolated || pid === undefined) return { file: command[0], args: command.slice(1), env, cwd };
     return { file: 'nsenter', args: ['-t', String(pid), '--net', '--mount', '--uts', `--wd=${cwd}`, '--', ...command], env };
+  }
+
+  /** An event for the kubelet to record about the pod (kubelet/events). */
+  private event(p: ProcPod, type: RuntimeEvent['type'], reason: string, message: string): void {
+    if (!this.closed) this.events.next({ uid: p.uid, type, reason, message });
   }
 
   private logPath(p: ProcPod, c: ProcContainer, index: number): string {
