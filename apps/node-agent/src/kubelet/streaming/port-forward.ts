@@ -114,3 +114,75 @@ export class PortForwardSession {
     data.on('reset', () => finish());
   }
 }
+
+/** The WebSocket port-forward subprotocols (channels, no SPDY): what @kubernetes/client-node's PortForward asks for. */
+export const PORT_FORWARD_CHANNEL_PROTOCOLS: readonly string[] = ['v4.channel.k8s.io', 'v4.base64.channel.k8s.io'];
+
+/** The `ports` query of a WebSocket port-forward (repeated or comma-separated); throws a message for a bad one. */
+export function parseForwardedPorts(q: URLSearchParams): number[] {
+  const values = q.getAll('ports');
+  if (!values.length) throw new Error('query parameter "port" is required');
+  const ports: number[] = [];
+  for (const value of values) {
+    if (!value) throw new Error('query parameter "port" cannot be empty');
+    for (const p of value.split(',')) {
+      if (!/^\d+$/.test(p) || Number(p) > 65535) throw new Error(`unable to parse "${value}" as a port`);
+      if (Number(p) < 1) throw new Error(`port "${value}" must be > 0`);
+      ports.push(Number(p));
+    }
+  }
+  return ports;
+}
+
+/**
+ * Port forwarding over a WebSocket in the channel protocols (the kubelet's
+ * portforward/websocket.go): the ports come in the query, port i gets the
+ * data channel 2i and the error channel 2i+1, and the first message on
+ * each of them is the port number (16 bits, little endian). Each port is
+ * one connection to the pod; when every one has ended the server closes
+ * the WebSocket.
+ */
+export class ChannelPortForward {
+  private readonly sockets: Duplex[] = [];
+
+  constructor(
+    private readonly send: (channel: number, data: Buffer) => void,
+    private readonly close: () => void,
+    ports: number[],
+    podName: string,
+    podUid: string,
+    dial: PortDialer,
+  ) {
+    let open = ports.length;
+    ports.forEach((port, i) => {
+      const number = Buffer.alloc(2);
+      number.writeUInt16LE(port);
+      send(2 * i, number);
+      send(2 * i + 1, number);
+      const socket = dial(port);
+      this.sockets.push(socket);
+      let done = false;
+      const finish = (failure?: string) => {
+        if (done) return;
+        done = true;
+        if (failure) send(2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${podName}, uid ${podUid}: ${failure}`));
+        socket.destroy();
+        if (--open === 0) close();
+      };
+      socket.on('data', (chunk: Buffer) => send(2 * i, chunk));
+      socket.on('end', () => finish());
+      socket.on('close', () => finish());
+      socket.on('error', (err: Error) => finish(err.message));
+    });
+  }
+
+  /** Data from the client on a channel: for the pod's connection if it is a data channel. */
+  received(channel: number, data: Buffer): void {
+    if (channel % 2 === 0) this.sockets[channel / 2]?.write(data);
+  }
+
+  /** The WebSocket is gone: so are the connections. */
+  closed(): void {
+    for (const s of this.sockets) s.destroy();
+  }
+}

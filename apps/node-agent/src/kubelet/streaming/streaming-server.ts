@@ -2,10 +2,10 @@ import type * as http from 'http';
 import type { Duplex } from 'stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { Logger } from '@nestjs/common';
-import { EXEC_PROTOCOLS, negotiateProtocol } from './channel-protocol';
+import { decodeMessage, encodeMessage, EXEC_PROTOCOLS, negotiateProtocol } from './channel-protocol';
 import { ExecCommand, ExecOptions, parseExecOptions, serveExec } from './exec-session';
 import type { PortDialer } from '../../runtime/container-runtime';
-import { PORT_FORWARD_PROTOCOL, PortForwardSession, SPDY_TUNNEL_PROTOCOL } from './port-forward';
+import { ChannelPortForward, parseForwardedPorts, PORT_FORWARD_CHANNEL_PROTOCOLS, PORT_FORWARD_PROTOCOL, PortForwardSession, SPDY_TUNNEL_PROTOCOL } from './port-forward';
 import { resizeTerminal } from './terminal';
 
 /** What the streaming server needs from the node: the pods, and how to reach into them. */
@@ -51,7 +51,9 @@ const offeredProtocols = (req: http.IncomingMessage) =>
  * - `/portForward/{namespace}/{pod}` over SPDY/3.1 with
  *   `portforward.k8s.io`, either tunnelled through a WebSocket
  *   (`SPDY/3.1+portforward.k8s.io`, what kubectl 1.31+ asks for first) or
- *   on the upgraded connection itself (`Upgrade: SPDY/3.1`, its fallback).
+ *   on the upgraded connection itself (`Upgrade: SPDY/3.1`, its fallback);
+ *   or over a WebSocket in the channel protocols with the ports in the query
+ *   (`v4.channel.k8s.io`, as @kubernetes/client-node asks).
  *
  * The API server's `pods/exec` and `pods/portforward` pass such requests
  * through to here once they are authenticated and authorized.
@@ -73,7 +75,7 @@ export class StreamingServer {
     if (!exec && !forward) return false;
     try {
       if (exec) this.exec(req, socket, head, url, exec.slice(1).map(decodeURIComponent) as [string, string, string]);
-      else this.portForward(req, socket, head, forward!.slice(1).map(decodeURIComponent) as [string, string]);
+      else this.portForward(req, socket, head, url, forward!.slice(1).map(decodeURIComponent) as [string, string]);
     } catch (err) {
       if (err instanceof StreamingError) refuseUpgrade(socket, err.code, err.reason, err.message);
       else refuseUpgrade(socket, 500, 'InternalError', (err as Error).message);
@@ -125,15 +127,14 @@ export class StreamingServer {
     });
   }
 
-  private portForward(req: http.IncomingMessage, socket: Duplex, head: Buffer, [namespace, name]: [string, string]): void {
+  private portForward(req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL, [namespace, name]: [string, string]): void {
     const uid = this.uid(namespace, name);
     const dialer = this.backend.portDialer(uid);
     if (typeof dialer !== 'function') throw new StreamingError(400, 'BadRequest', dialer.error);
     const upgrade = (req.headers.upgrade ?? '').toLowerCase();
     if (upgrade === 'websocket') {
-      if (!offeredProtocols(req).includes(SPDY_TUNNEL_PROTOCOL)) {
-        throw new StreamingError(400, 'BadRequest', `requested protocol(s) are not supported: [${offeredProtocols(req).join(' ')}]; supports [${SPDY_TUNNEL_PROTOCOL}]`);
-      }
+      const offered = offeredProtocols(req);
+      if (!offered.includes(SPDY_TUNNEL_PROTOCOL)) return this.channelPortForward(req, socket, head, url, offered, name, uid, dialer);
       this.upgradeWebSocket(req, socket, head, SPDY_TUNNEL_PROTOCOL, (ws) => {
         const session = new PortForwardSession({ write: (b) => ws.send(b), close: () => ws.close(1000) }, name, uid, dialer);
         this.track(session);
@@ -154,6 +155,40 @@ export class StreamingServer {
     socket.on('close', () => session.spdy.transportClosed());
     socket.on('error', () => session.spdy.transportClosed());
     if (head.length) session.spdy.receive(head);
+  }
+
+  /** Port forwarding in the WebSocket channel protocols (ports in the query). */
+  private channelPortForward(req: http.IncomingMessage, socket: Duplex, head: Buffer, url: URL, offered: string[], name: string, uid: string, dialer: PortDialer): void {
+    const supported = [SPDY_TUNNEL_PROTOCOL, ...PORT_FORWARD_CHANNEL_PROTOCOLS];
+    const protocol = offered.length ? negotiateProtocol(offered, PORT_FORWARD_CHANNEL_PROTOCOLS) : '';
+    if (protocol === undefined) throw new StreamingError(400, 'BadRequest', `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${supported.join(' ')}]`);
+    let ports: number[];
+    try {
+      ports = parseForwardedPorts(url.searchParams);
+    } catch (err) {
+      throw new StreamingError(400, 'BadRequest', (err as Error).message);
+    }
+    this.upgradeWebSocket(req, socket, head, protocol, (ws) => {
+      const forward = new ChannelPortForward(
+        (channel, data) => ws.readyState === ws.OPEN && ws.send(encodeMessage(protocol, channel, data)),
+        () => ws.close(1000),
+        ports,
+        name,
+        uid,
+        dialer,
+      );
+      const entry = { close: () => ws.terminate() };
+      this.open.add(entry);
+      ws.on('message', (raw: Buffer, isBinary: boolean) => {
+        try {
+          const m = decodeMessage(protocol, isBinary ? raw : raw.toString('utf8'));
+          if (m?.kind === 'data') forward.received(m.channel, m.data);
+        } catch {
+          /* a malformed message is dropped, as wsstream does */
+        }
+      });
+      ws.on('close', () => (forward.closed(), this.open.delete(entry)));
+    });
   }
 
   private track(session: PortForwardSession): void {
