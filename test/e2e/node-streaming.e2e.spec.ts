@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as path from 'path';
 import { canIsolatePods } from '../../apps/node-agent/src/runtime/process/command';
 import { seed } from '../../libs/api/src/testing/seed-manifests';
+import { WebSocket } from 'ws';
 import { TestCluster } from './cluster';
 import { freePort } from './processes';
 
@@ -113,6 +114,26 @@ spec:
   });
 
   /** Starts `kubectl port-forward`; `stop` interrupts it and waits for it to exit. */
+  it("serves the kubelet's endpoints to the API server only: a request straight to the kubelet without its ticket gets 401", async () => {
+    const n = JSON.parse(await c.ok(['get', 'node', node, '-o', 'json']));
+    const address = n.status.addresses.find((a: { type: string }) => a.type === 'InternalIP').address;
+    const kubelet = `${address}:${n.status.daemonEndpoints.kubeletEndpoint.Port}`;
+    const logs = await fetch(`http://${kubelet}/containerLogs/default/shell/main`);
+    expect(logs.status).toBe(401);
+    expect((await logs.json()).message).toContain('the kubelet serves the API server only');
+    const forged = await fetch(`http://${kubelet}/containerLogs/default/shell/main`, { headers: { Authorization: 'Bearer e30.AAAA' } });
+    expect((await forged.json()).message).toContain('not signed by the cluster CA');
+    const upgrade = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://${kubelet}/exec/default/shell/main?command=id&stdout=true`, ['v5.channel.k8s.io']);
+      ws.on('open', () => resolve(101));
+      ws.on('error', () => undefined);
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!));
+    });
+    expect(upgrade).toBe(401);
+    // Through the API server the same endpoints answer.
+    expect(await c.ok(['logs', 'shell', '-c', 'main'])).toBe('');
+  });
+
   async function portForward(args: string[], localPort: number, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
     const child = spawn('kubectl', ['--kubeconfig', c.kubeconfig, '--cache-dir', path.join(path.dirname(c.kubeconfig), 'cache'), 'port-forward', ...args], {
       env: { PATH: process.env.PATH, HOME: path.dirname(c.kubeconfig), ...env },

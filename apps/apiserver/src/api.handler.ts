@@ -124,6 +124,7 @@ export class KubeApiHandler implements OnModuleInit, OnApplicationBootstrap, OnM
   async onModuleInit(): Promise<void> {
     const pki = await clusterPki();
     this.serviceAccountTokens = new ServiceAccountTokens(pki.serviceAccountKey);
+    this.podProxy.useTickets(pki.caKey);
     this.authn = new Authenticator({
       ...authenticatorOptionsFromEnv(),
       clientCa: pki.caCert,

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ClientConfig, InformerFactory, kinds, KubeClient } from '@logbook/sdk';
+import { ClientConfig, InformerFactory, kinds, KubeClient, resolveClientConfig } from '@logbook/sdk';
 import { Kubelet, KubeletOptions } from './kubelet/kubelet';
 import { KubeletServer } from './kubelet/kubelet-server';
 import { allocatableOf } from './kubelet/node-object';
@@ -95,6 +95,13 @@ export class NodeAgent {
   /** The service proxy, when it runs. */
   proxy?: ServiceProxy;
 
+  /** The cluster CA this agent trusts (from its settings or kubeconfig): kubelet requests must carry tickets it signed. */
+  private clusterCa(): string | undefined {
+    const { client, runtime, nodes, firstNodeIndex, kubelet, proxy, ...config } = this.opts;
+    const ca = resolveClientConfig(config).tls?.ca;
+    return ca === undefined ? undefined : ca.toString();
+  }
+
   /** Starts one more node (at run time, e.g. a test adding capacity). */
   addNode(config: NodeConfig): Promise<Kubelet> {
     const adding = this.startNode(config);
@@ -120,10 +127,16 @@ export class NodeAgent {
         node.annotations = { ...(node.annotations ?? {}), [MISSING_FEATURES_ANNOTATION]: runtime.missingFeatures.join('; ') };
       }
       if (runtime.containerLog) {
-        server = new KubeletServer(runtime, (namespace, name) => {
-          const pod = this.informers.informerFor(kinds.Pod).lister.get(namespace, name);
-          return pod?.spec?.nodeName === config.name ? pod.metadata?.uid : undefined;
-        });
+        const ca = this.clusterCa();
+        server = new KubeletServer(
+          runtime,
+          (namespace, name) => {
+            const pod = this.informers.informerFor(kinds.Pod).lister.get(namespace, name);
+            return pod?.spec?.nodeName === config.name ? pod.metadata?.uid : undefined;
+          },
+          ca ? { ca, node: config.name } : undefined,
+        );
+        if (!ca) this.log.warn(`node ${config.name}: no cluster CA configured (plain HTTP to the API server), so the kubelet endpoint (logs, exec, port-forward) accepts anyone who reaches ${node.address}`);
         node.kubeletPort = await server.listen(node.address, config.kubeletPort ?? 0);
       }
       const kubelet = new Kubelet({ ...this.opts.kubelet, client, informers: this.informers, node, runtime, osImage: osImageOf(this.opts.runtime.kind) });

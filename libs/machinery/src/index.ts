@@ -211,3 +211,7 @@ export type { JsonObject, JsonPrimitive, JsonValue } from './json';
 // Differences between two versions of an object (JSON Patch and readable lines)
 export { deepEqual, diffObjects, hideBookkeeping, pointer, readablePath, readableValue, redactValue } from './diff/object-diff';
 export type { DiffOptions, JsonPatchOp, ObjectDiff, PathSegment } from './diff/object-diff';
+
+// Requests from the API server to kubelets
+export { checkKubeletTicket, KUBELET_TICKET_SECONDS, signKubeletTicket } from './kubelet/kubelet-ticket';
+export type { KubeletTicketClaims } from './kubelet/kubelet-ticket';

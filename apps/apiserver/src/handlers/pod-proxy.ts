@@ -2,7 +2,7 @@ import * as http from 'http';
 import * as net from 'net';
 import type { Duplex } from 'stream';
 import type { Scheme } from '@logbook/api';
-import { ApiError, badRequest, internalError, methodNotSupported } from '@logbook/machinery';
+import { ApiError, badRequest, internalError, methodNotSupported, signKubeletTicket } from '@logbook/machinery';
 import type { Obj, ResourceStore } from '../storage/resource-store';
 import type { ResourceRequest } from './rest';
 
@@ -47,10 +47,23 @@ const DROPPED_HEADERS = new Set(['authorization', 'host', 'impersonate-user', 'i
  * byte for byte (the kubelet speaks the streaming protocols).
  */
 export class PodProxy {
+  /** The cluster CA's key: each kubelet request carries a ticket signed with it (see signKubeletTicket). */
+  private caKey?: string;
+
   constructor(
     private readonly store: ResourceStore,
     private readonly scheme: Scheme,
   ) {}
+
+  /** Signs kubelet requests from now on (the key comes with the cluster PKI, loaded at start). */
+  useTickets(caKey: string | undefined): void {
+    this.caKey = caKey;
+  }
+
+  /** `Authorization` for a request to a node's kubelet, when the API server holds the CA key. */
+  private authorization(node: string, method: string, path: string): string | undefined {
+    return this.caKey ? `Bearer ${signKubeletTicket(this.caKey, { node, method, path })}` : undefined;
+  }
 
   async handle(r: ResourceRequest): Promise<void> {
     if (r.info.subresource === 'log') {
@@ -81,8 +94,9 @@ export class PodProxy {
       if (v !== null) query.set(k, v);
     }
     const base = await this.kubeletBase(spec.nodeName);
-    const target = `${base}/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${query}`;
-    await proxyGet(target, r);
+    const q = query.toString();
+    const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}${q ? `?${q}` : ''}`;
+    await proxyGet(`${base}${path}`, r, this.authorization(spec.nodeName, 'GET', path));
   }
 
   /**
@@ -112,7 +126,8 @@ export class PodProxy {
     if (!spec.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
     const base = new URL(await this.kubeletBase(spec.nodeName));
     const q = query.toString();
-    await proxyUpgrade(r, upgrade, base.hostname.replace(/^\[|\]$/g, ''), Number(base.port), q ? `${path}?${q}` : path);
+    const target = q ? `${path}?${q}` : path;
+    await proxyUpgrade(r, upgrade, base.hostname.replace(/^\[|\]$/g, ''), Number(base.port), target, this.authorization(spec.nodeName, r.req.method ?? 'GET', target));
   }
 
   /** The container a request means: the named one, or the pod's only container. */
@@ -150,9 +165,9 @@ export class PodProxy {
  * (`kubectl logs -f` reads lines as the container writes them), ending the
  * kubelet request when the client goes away.
  */
-function proxyGet(target: string, r: ResourceRequest): Promise<void> {
+function proxyGet(target: string, r: ResourceRequest, authorization: string | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const upstream = http.get(target, { timeout: 10_000 }, (res) => {
+    const upstream = http.get(target, { timeout: 10_000, headers: authorization ? { Authorization: authorization } : {} }, (res) => {
       upstream.setTimeout(0);
       r.res.writeHead(res.statusCode ?? 502, {
         'Content-Type': res.headers['content-type'] ?? 'text/plain',
@@ -180,7 +195,7 @@ function proxyGet(target: string, r: ResourceRequest): Promise<void> {
  * UpgradeAwareHandler). The kubelet's answer — 101 Switching Protocols, or
  * an error Status — reaches the client as the kubelet wrote it.
  */
-function proxyUpgrade(r: ResourceRequest, upgrade: UpgradeContext, host: string, port: number, path: string): Promise<void> {
+function proxyUpgrade(r: ResourceRequest, upgrade: UpgradeContext, host: string, port: number, path: string, authorization: string | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     const client = upgrade.socket;
     const upstream = net.connect({ host, port });
@@ -192,6 +207,7 @@ function proxyUpgrade(r: ResourceRequest, upgrade: UpgradeContext, host: string,
       const lines = [`${r.req.method} ${path} HTTP/1.1`, `Host: ${host.includes(':') ? `[${host}]` : host}:${port}`];
       const raw = r.req.rawHeaders;
       for (let i = 0; i + 1 < raw.length; i += 2) if (!DROPPED_HEADERS.has(raw[i].toLowerCase())) lines.push(`${raw[i]}: ${raw[i + 1]}`);
+      if (authorization) lines.push(`Authorization: ${authorization}`);
       upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (upgrade.head.length) upstream.write(upgrade.head);
       upstream.pipe(client);

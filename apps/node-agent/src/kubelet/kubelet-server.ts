@@ -3,6 +3,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { Duplex } from 'stream';
 import type { ContainerRuntime } from '../runtime/container-runtime';
+import { checkKubeletTicket } from '@logbook/machinery';
 import { LogLine, parseLogLines } from '../runtime/process/log-file';
 import { refuseUpgrade, StreamingServer } from './streaming/streaming-server';
 import { onTerminal } from './streaming/terminal';
@@ -62,7 +63,12 @@ export class KubeletServer {
   constructor(
     private readonly runtime: ContainerRuntime,
     private readonly lookup: PodLookup,
-    private readonly extra?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean,
+    /**
+     * Who may call: with the cluster CA, only requests carrying a ticket the
+     * API server signed for this node, method and path (checkKubeletTicket);
+     * without one (a node agent on the development port), anyone.
+     */
+    private readonly callers?: { ca: string; node: string },
   ) {
     this.streaming = new StreamingServer({
       podUid: lookup,
@@ -80,6 +86,8 @@ export class KubeletServer {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', () => undefined);
+      const denied = this.unauthorized(req);
+      if (denied) return refuseUpgrade(socket, 401, 'Unauthorized', denied);
       if (!this.streaming.handleUpgrade(req, socket, head)) refuseUpgrade(socket, 404, 'NotFound', `the kubelet has no ${req.method} ${req.url} to upgrade`);
     });
     await new Promise<void>((resolve, reject) => {
@@ -105,7 +113,8 @@ export class KubeletServer {
       res.end('ok');
       return;
     }
-    if (this.extra?.(req, res)) return;
+    const denied = this.unauthorized(req);
+    if (denied) return writeStatus(res, 401, 'Unauthorized', denied);
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!m || req.method !== 'GET') return writeStatus(res, 404, 'NotFound', `the kubelet has no ${req.method} ${url.pathname}`);
     const [namespace, name, container] = m.slice(1).map(decodeURIComponent);
@@ -120,6 +129,15 @@ export class KubeletServer {
     const ref = this.runtime.containerLog(uid, container, opts.previous);
     if ('error' in ref) return writeStatus(res, 400, 'BadRequest', ref.error);
     await this.serveLog(req, res, ref.path, ref.live, opts);
+  }
+
+  /** Why the caller may not use the kubelet's endpoints, or undefined when it may. */
+  private unauthorized(req: http.IncomingMessage): string | undefined {
+    if (!this.callers) return undefined;
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Bearer ')) return 'Unauthorized: the kubelet serves the API server only (no ticket)';
+    const why = checkKubeletTicket(this.callers.ca, header.slice(7), { node: this.callers.node, method: req.method ?? 'GET', path: req.url ?? '/' });
+    return why ? `Unauthorized: ${why}` : undefined;
   }
 
   private async serveLog(req: http.IncomingMessage, res: http.ServerResponse, file: string, live: () => boolean, opts: LogOptions): Promise<void> {

@@ -38,6 +38,7 @@ export interface ResolvedClientConfig {
 
 export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
 
+/** The settings a client uses: the fields given, then the kubeconfig's, then the environment's. */
 export function resolveClientConfig(config: ClientConfig = {}): ResolvedClientConfig {
   const kubeconfig = config.kubeconfig ?? process.env.LOGBOOK_KUBECONFIG;
   const fromFile = kubeconfig ? loadKubeconfigFile(kubeconfig) : {};

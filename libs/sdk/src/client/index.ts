@@ -1,6 +1,6 @@
 export { KubeClient } from './kube-client';
 export type { ObservedWrite } from './kube-client';
-export { DEFAULT_SERVER } from './client-config';
+export { DEFAULT_SERVER, resolveClientConfig } from './client-config';
 export type { ClientConfig } from './client-config';
 export { requestCounts, requestCountsSince } from './request-counts';
 export type { RequestCount } from './request-counts';
