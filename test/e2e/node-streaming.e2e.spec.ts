@@ -1,10 +1,11 @@
 import { ChildProcess, spawn } from 'child_process';
+import * as net from 'net';
 import * as path from 'path';
 import { canIsolatePods } from '../../apps/node-agent/src/runtime/process/command';
 import { seed } from '../../libs/api/src/testing/seed-manifests';
 import { WebSocket } from 'ws';
 import { TestCluster } from './cluster';
-import { freePort } from './processes';
+import { freePort, startCompiled } from './processes';
 
 /**
  * `kubectl exec`, `kubectl port-forward` and the kubelet's events with real
@@ -234,5 +235,36 @@ spec:
     expect(described).toMatch(/Warning\s+Failed\s+.*kubelet\s+Failed to pull image "example.com\/nobody\/ghost:1"/);
     expect(described).toMatch(/Warning\s+Failed\s+.*kubelet\s+Error: ErrImagePull/);
     expect(described).toMatch(/Normal\s+BackOff\s+.*kubelet\s+Back-off pulling image "example.com\/nobody\/ghost:1"/);
+  });
+
+  // Last: it stops the cluster.
+  it('shuts down promptly and cleanly with a port-forward session to another node agent open (sessions are ended, not waited for)', async () => {
+    // A pod on a node agent of its own, which keeps running while the API server stops.
+    const far = `stream-far-${process.pid}`;
+    const agent = startCompiled('apps/node-agent/src/main.js', { LOGBOOK_SERVER: c.url, LOGBOOK_NODES: JSON.stringify([{ name: far, podCIDR: randomCidr() }]) });
+    try {
+      await c.until(['get', 'nodes'], new RegExp(`${far}\\s+Ready`), 90_000);
+      await c.ok(['run', 'far', '--image=luksa/kubia', `--overrides={"spec":{"nodeName":"${far}"}}`]);
+      await c.until(['get', 'pod', 'far', '-o', 'jsonpath={.status.containerStatuses[0].ready}'], /true/, 60_000);
+      const local = await freePort();
+      const pf = await portForward(['pod/far', `${local}:8080`], local);
+      try {
+        // A connection through the tunnel that stays open.
+        const socket = net.connect(local, '127.0.0.1');
+        await new Promise<void>((resolve, reject) => socket.once('connect', () => resolve()).once('error', reject));
+        socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+        await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+        const started = Date.now();
+        c.proc.child.kill('SIGTERM');
+        expect(await c.proc.exited).toBe(0);
+        expect(Date.now() - started).toBeLessThan(15_000);
+        socket.destroy();
+      } finally {
+        await pf.stop();
+      }
+    } finally {
+      agent.child.kill('SIGTERM');
+      await agent.exited;
+    }
   });
 });

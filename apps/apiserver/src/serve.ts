@@ -5,6 +5,7 @@ import type { AddressInfo } from 'net';
 import { clusterPki } from './auth/pki';
 import { trustPlainConnections } from './auth/tls';
 import { endAllWatches } from './handlers/watch';
+import { endAllStreams } from './handlers/pod-proxy';
 import { KubeApiHandler } from './api.handler';
 
 export interface ServeOptions {
@@ -51,8 +52,10 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
     }, SHUTDOWN_LIMIT_MS).unref();
     // Watches never end by themselves; the HTTP server waits for every
     // connection, so end them first (clients resume from their last
-    // resourceVersion, on this replica's successor or another).
+    // resourceVersion, on this replica's successor or another); so do exec and
+    // port-forward sessions.
     endAllWatches();
+    endAllStreams();
     if (plain) await new Promise<void>((resolve) => plain!.close(() => resolve()));
     await app?.close().catch((err) => log.error(`closing: ${(err as Error).message}`));
     await opts.afterClose?.().catch((err) => log.error(`after close: ${(err as Error).message}`));

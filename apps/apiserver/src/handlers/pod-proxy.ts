@@ -26,6 +26,17 @@ export interface UpgradeContext {
 }
 
 const upgrades = new WeakMap<http.IncomingMessage, UpgradeContext>();
+/** Connections passed through to kubelets and still open (exec and port-forward sessions). */
+const streaming = new Set<Duplex>();
+
+/**
+ * Ends every exec and port-forward session (the server is shutting down:
+ * they never end by themselves, and the HTTP server waits for them).
+ */
+export function endAllStreams(): void {
+  for (const socket of streaming) socket.destroy();
+  streaming.clear();
+}
 
 /** Marks `req` as an upgrade request whose connection the pod proxy may take over. */
 export function markUpgrade(req: http.IncomingMessage, ctx: UpgradeContext): void {
@@ -212,6 +223,8 @@ function proxyUpgrade(r: ResourceRequest, upgrade: UpgradeContext, host: string,
       if (upgrade.head.length) upstream.write(upgrade.head);
       upstream.pipe(client);
       client.pipe(upstream);
+      streaming.add(client);
+      client.once('close', () => streaming.delete(client));
       resolve();
     });
     upstream.on('error', (err) => {
