@@ -164,7 +164,14 @@ function run(
         if (m.channel === Channel.Stdin) child.stdin?.end();
         return;
       }
-      if (m.channel === Channel.Stdin && child.stdin?.writable) child.stdin.write(m.data);
+      if (m.channel === Channel.Stdin && child.stdin?.writable) {
+        // A command that reads slower than the client sends: stop reading the WebSocket until it catches up.
+        if (!child.stdin.write(m.data)) {
+          ws.pause();
+          child.stdin.once('drain', () => ws.resume());
+          child.stdin.once('close', () => ws.resume());
+        }
+      }
       else if (m.channel === Channel.Resize && resize) {
         const size = parseResize(m.data);
         if (size && child.pid !== undefined) resize(size, child.pid);

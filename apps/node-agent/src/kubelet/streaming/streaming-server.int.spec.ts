@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as net from 'net';
@@ -82,6 +83,17 @@ describe('the kubelet streaming server', () => {
     expect(byChannel(s.messages, 1)).toBe('hello world\n/tmp\n');
     expect(byChannel(s.messages, 2)).toBe('err\n');
     expect(JSON.parse(byChannel(s.messages, 3))).toMatchObject({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } });
+  });
+
+  it('feeds a command that reads slowly all of a large input, in order (the WebSocket waits for it)', async () => {
+    const s = session('/exec/default/web/main?command=sh&command=-c&command=sleep%200.5%3B%20md5sum&stdin=true&stdout=true', ['v5.channel.k8s.io']);
+    await s.opened;
+    const chunks = Array.from({ length: 80 }, (_, i) => Buffer.alloc(64 * 1024, i));
+    for (const c of chunks) s.ws.send(Buffer.concat([Buffer.from([0]), c]));
+    s.ws.send(Buffer.from([255, 0]));
+    expect(await s.closed).toBe(1000);
+    const expected = createHash('md5').update(Buffer.concat(chunks)).digest('hex');
+    expect(byChannel(s.messages, 1)).toBe(`${expected}  -\n`);
   });
 
   it('speaks the base64 text protocols to older clients', async () => {
