@@ -104,11 +104,26 @@ export class PortForwardSession {
       data.end();
       socket.destroy();
     };
-    socket.on('data', (chunk: Buffer) => data.write(chunk));
+    // Backpressure both ways: a slow client pauses the pod connection, a slow pod pauses the client's connection.
+    socket.on('data', (chunk: Buffer) => {
+      if (data.write(chunk)) return;
+      socket.pause();
+      this.spdy.whenWritable(() => socket.resume());
+    });
     socket.on('end', () => finish());
     socket.on('close', () => finish());
     socket.on('error', (err: Error) => finish(err.message));
-    data.on('data', (chunk: Buffer) => socket.write(chunk));
+    data.on('data', (chunk: Buffer) => {
+      if (socket.write(chunk)) return;
+      this.spdy.pause();
+      let resumed = false;
+      const resume = () => {
+        if (!resumed) this.spdy.resume();
+        resumed = true;
+      };
+      socket.once('drain', resume);
+      socket.once('close', resume);
+    });
     data.on('end', () => socket.end());
     // kubectl resets the data stream once the pod's side is done (or its local client went away).
     data.on('reset', () => finish());

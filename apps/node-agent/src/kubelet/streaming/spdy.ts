@@ -257,8 +257,14 @@ export class SpdyWriter {
 
 /** The byte transport a SPDY session runs over: a socket, or a WebSocket tunnel. */
 export interface SpdyTransport {
-  write(chunk: Buffer): void;
+  /** Writes; false when the transport's buffer is full (wait for `onDrain`). */
+  write(chunk: Buffer): boolean | void;
   close(): void;
+  /** Calls `listener` once the transport can take more. */
+  onDrain?(listener: () => void): void;
+  /** Stops and restarts reading from the client (a pod connection that cannot keep up). */
+  pause?(): void;
+  resume?(): void;
 }
 
 /**
@@ -287,9 +293,10 @@ export class SpdyStream extends EventEmitter {
     return this.resetDone || (this.localClosed && this.remoteClosed);
   }
 
-  write(data: Buffer): void {
-    if (this.localClosed || this.resetDone || !data.length) return;
-    this.session.send(this.session.writer.data(this.id, data));
+  /** Sends data; false when the connection's buffer is full (the session's `whenWritable` says when to go on). */
+  write(data: Buffer): boolean {
+    if (this.localClosed || this.resetDone || !data.length) return true;
+    return this.session.send(this.session.writer.data(this.id, data));
   }
 
   /** Half-closes: a FIN (an empty data frame carrying it). */
@@ -350,6 +357,7 @@ export class SpdyServerSession extends EventEmitter {
   private readonly streams = new Map<number, SpdyStream>();
   private lastStreamId = 0;
   private ended = false;
+  private pauses = 0;
 
   constructor(
     private readonly transport: SpdyTransport,
@@ -372,9 +380,30 @@ export class SpdyServerSession extends EventEmitter {
     for (const f of frames) this.handle(f);
   }
 
-  send(chunks: Buffer[]): void {
-    if (this.ended) return;
-    for (const c of chunks) this.transport.write(c);
+  /** Writes frames; false when the transport is full (see `whenWritable`). */
+  send(chunks: Buffer[]): boolean {
+    if (this.ended) return true;
+    let room = true;
+    for (const c of chunks) room = this.transport.write(c) !== false && room;
+    return room;
+  }
+
+  /** Calls `listener` once the transport has room again (at once if it cannot tell). */
+  whenWritable(listener: () => void): void {
+    if (this.transport.onDrain) this.transport.onDrain(listener);
+    else listener();
+  }
+
+  /**
+   * Stops reading from the client until every `pause` has had its `resume`
+   * (every stream waits: SPDY here has no flow control).
+   */
+  pause(): void {
+    if (this.pauses++ === 0) this.transport.pause?.();
+  }
+
+  resume(): void {
+    if (this.pauses > 0 && --this.pauses === 0) this.transport.resume?.();
   }
 
   /** Forgets a stream once both sides are done with it. */

@@ -95,7 +95,7 @@ describe('SPDY/3.1 framing', () => {
     function session(accept: (s: SpdyStream) => string | undefined = () => undefined) {
       const sent: Buffer[] = [];
       let closed = false;
-      const s = new SpdyServerSession({ write: (b) => sent.push(b), close: () => (closed = true) }, accept);
+      const s = new SpdyServerSession({ write: (b) => void sent.push(b), close: () => (closed = true) }, accept);
       const replies = () => new SpdyParser().push(Buffer.concat(sent));
       return { s, sent, replies, closed: () => closed };
     }

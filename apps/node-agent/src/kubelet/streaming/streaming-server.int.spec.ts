@@ -3,6 +3,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as net from 'net';
 import { WebSocket } from 'ws';
+import { SpdyFrame, SpdyParser, SpdyWriter } from './spdy';
 import { StreamingServer } from './streaming-server';
 
 /**
@@ -19,7 +20,10 @@ describe('the kubelet streaming server', () => {
   let streaming: StreamingServer;
 
   beforeAll(async () => {
-    echo = net.createServer((s) => s.pipe(s));
+    echo = net.createServer((s) => {
+      sockets.push(s);
+      s.pipe(s);
+    });
     await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
     echoPort = (echo.address() as AddressInfo).port;
     streaming = new StreamingServer({
@@ -34,7 +38,11 @@ describe('the kubelet streaming server', () => {
     base = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
+  /** Raw client connections, ended after the tests (an upgraded one keeps the server from closing). */
+  const sockets: net.Socket[] = [];
+
   afterAll(async () => {
+    for (const s of sockets) s.destroy();
     streaming.close();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
@@ -146,6 +154,43 @@ describe('the kubelet streaming server', () => {
     await s.opened;
     expect(await s.closed).toBe(1000);
     expect(byChannel(s.messages.slice(2), 1)).toMatch(new RegExp(`^error forwarding port ${unused} to pod web, uid uid-1: connect ECONNREFUSED`));
+  });
+
+  it('forwards over plain SPDY: the 101 with the protocol, a reply per stream, megabytes echoed back whole and in order, FIN both ways', async () => {
+    const port = (server.address() as AddressInfo).port;
+    const socket = net.connect(port, '127.0.0.1');
+    sockets.push(socket);
+    socket.write(`POST /portForward/default/web HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n`);
+    const parser = new SpdyParser();
+    const frames: SpdyFrame[] = [];
+    let head = '';
+    socket.on('data', (d: Buffer) => {
+      if (!head.includes('\r\n\r\n')) {
+        head += d.toString('latin1');
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        d = Buffer.from(head.slice(end + 4), 'latin1');
+        head = head.slice(0, end + 4);
+      }
+      frames.push(...parser.push(d));
+    });
+    const client = new SpdyWriter();
+    socket.write(client.synStream(1, { streamtype: ['error'], port: [String(echoPort)], requestid: ['0'] }));
+    socket.write(client.synStream(3, { streamtype: ['data'], port: [String(echoPort)], requestid: ['0'] }));
+    const payload = Buffer.alloc(4 * 1024 * 1024);
+    for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) & 0xff;
+    for (let at = 0; at < payload.length; at += 32 * 1024) for (const f of client.data(3, payload.subarray(at, at + 32 * 1024), at + 32 * 1024 >= payload.length)) socket.write(f);
+    const received = () => Buffer.concat(frames.filter((f): f is Extract<SpdyFrame, { type: 'data' }> => f.type === 'data' && f.streamId === 3).map((f) => f.data));
+    for (let i = 0; i < 500 && !frames.some((f) => f.type === 'data' && f.streamId === 3 && f.fin); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(head).toMatch(/^HTTP\/1.1 101 Switching Protocols\r\n/);
+    expect(head).toContain('X-Stream-Protocol-Version: portforward.k8s.io');
+    expect(frames.slice(0, 2).map((f) => [f.type, 'streamId' in f ? f.streamId : 0])).toEqual([
+      ['syn_reply', 1],
+      ['syn_reply', 3],
+    ]);
+    expect(received().equals(payload)).toBe(true);
+    // The echo server ended its side once ours ended: FIN on the data stream, and the error stream closes empty.
+    expect(frames.some((f) => f.type === 'data' && f.streamId === 1 && f.fin && !f.data.length)).toBe(true);
   });
 
   it('refuses with a Status: an unknown pod, a bad container, no command, an unknown protocol, ports missing', async () => {

@@ -6,6 +6,7 @@ import { decodeMessage, encodeMessage, EXEC_PROTOCOLS, negotiateProtocol } from 
 import { ExecCommand, ExecOptions, parseExecOptions, serveExec } from './exec-session';
 import type { PortDialer } from '../../runtime/container-runtime';
 import { ChannelPortForward, parseForwardedPorts, PORT_FORWARD_CHANNEL_PROTOCOLS, PORT_FORWARD_PROTOCOL, PortForwardSession, SPDY_TUNNEL_PROTOCOL } from './port-forward';
+import type { SpdyTransport } from './spdy';
 import { resizeTerminal } from './terminal';
 
 /** What the streaming server needs from the node: the pods, and how to reach into them. */
@@ -34,6 +35,29 @@ const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Foun
 export function refuseUpgrade(socket: Duplex, code: number, reason: string, message: string): void {
   const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
   socket.end(`HTTP/1.1 ${code} ${STATUS_TEXT[code] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** Bytes a WebSocket may hold unsent before its writers are told to wait. */
+const WS_HIGH_WATER = 1 << 20;
+
+/** A WebSocket as the byte transport of a SPDY session (binary messages), with backpressure. */
+function webSocketTransport(ws: WebSocket): SpdyTransport {
+  let pending = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    write: (b) => {
+      pending += b.length;
+      ws.send(b, () => {
+        pending -= b.length;
+        if (pending < WS_HIGH_WATER) for (const w of waiting.splice(0)) w();
+      });
+      return pending < WS_HIGH_WATER;
+    },
+    close: () => ws.close(1000),
+    onDrain: (listener) => (pending < WS_HIGH_WATER ? listener() : waiting.push(listener)),
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
+  };
 }
 
 const offeredProtocols = (req: http.IncomingMessage) =>
@@ -136,7 +160,7 @@ export class StreamingServer {
       const offered = offeredProtocols(req);
       if (!offered.includes(SPDY_TUNNEL_PROTOCOL)) return this.channelPortForward(req, socket, head, url, offered, name, uid, dialer);
       this.upgradeWebSocket(req, socket, head, SPDY_TUNNEL_PROTOCOL, (ws) => {
-        const session = new PortForwardSession({ write: (b) => ws.send(b), close: () => ws.close(1000) }, name, uid, dialer);
+        const session = new PortForwardSession(webSocketTransport(ws), name, uid, dialer);
         this.track(session);
         ws.on('message', (data: Buffer) => session.spdy.receive(data));
         ws.on('close', () => session.spdy.transportClosed());
@@ -149,7 +173,18 @@ export class StreamingServer {
       .map((v) => v.trim());
     if (!versions.includes(PORT_FORWARD_PROTOCOL)) throw new StreamingError(400, 'BadRequest', `unable to negotiate protocol: client supports [${versions.join(' ')}], server supports [${PORT_FORWARD_PROTOCOL}]`);
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
-    const session = new PortForwardSession({ write: (b) => socket.write(b), close: () => socket.end() }, name, uid, dialer);
+    const session = new PortForwardSession(
+      {
+        write: (b) => socket.write(b),
+        close: () => socket.end(),
+        onDrain: (listener) => socket.once('drain', listener),
+        pause: () => socket.pause(),
+        resume: () => socket.resume(),
+      },
+      name,
+      uid,
+      dialer,
+    );
     this.track(session);
     socket.on('data', (d: Buffer) => session.spdy.receive(d));
     socket.on('close', () => session.spdy.transportClosed());
