@@ -95,10 +95,13 @@ export class NodeAgent {
   /** The service proxy, when it runs. */
   proxy?: ServiceProxy;
 
-  /** The cluster CA this agent trusts (from its settings or kubeconfig): kubelet requests must carry tickets it signed. */
-  private clusterCa(): string | undefined {
-    const { client, runtime, nodes, firstNodeIndex, kubelet, proxy, ...config } = this.opts;
-    const ca = resolveClientConfig(config).tls?.ca;
+  /**
+   * The cluster CA a node trusts (from its own client settings, else the
+   * agent's, or their kubeconfig): kubelet requests must carry tickets it signed.
+   */
+  private clusterCa(own: ClientConfig | undefined): string | undefined {
+    const { client, runtime, nodes, firstNodeIndex, kubelet, proxy, nodeClients, ...config } = this.opts;
+    const ca = resolveClientConfig(own ?? config).tls?.ca;
     return ca === undefined ? undefined : ca.toString();
   }
 
@@ -127,7 +130,7 @@ export class NodeAgent {
         node.annotations = { ...(node.annotations ?? {}), [MISSING_FEATURES_ANNOTATION]: runtime.missingFeatures.join('; ') };
       }
       if (runtime.containerLog) {
-        const ca = this.clusterCa();
+        const ca = this.clusterCa(own);
         server = new KubeletServer(
           runtime,
           (namespace, name) => {
