@@ -14,7 +14,17 @@
  */
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
-import { IsOptional, registerDecorator, ValidateNested, validateSync, ValidationError } from 'class-validator';
+import {
+  getMetadataStorage,
+  IsOptional,
+  registerDecorator,
+  ValidateNested,
+  validateSync,
+  ValidationError,
+  ValidationTypes,
+  type ValidationArguments,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 import { FieldError, FieldErrorType, fieldError, notSupported, typeInvalid } from './field-error';
 import {
   isConfigMapKey,
@@ -44,12 +54,18 @@ export type FieldCheck = (value: any, owner: any) => FieldProblem[];
 
 interface RuleContext {
   check: FieldCheck;
+  /**
+   * The rule looks only at whether the value is present and, for a list, at
+   * its length: a list of plain objects and the list of class instances
+   * class-transformer would build from it get the same answer.
+   */
+  shapeOnly?: boolean;
 }
 
 /** Declares a Kubernetes validation rule on a property. `name` must be unique per property. */
-export function FieldRule(name: string, check: FieldCheck): PropertyDecorator {
+export function FieldRule(name: string, check: FieldCheck, opts: { shapeOnly?: boolean } = {}): PropertyDecorator {
   return (target: object, propertyName: string | symbol) => {
-    const context: RuleContext = { check };
+    const context: RuleContext = { check, ...opts };
     registerDecorator({
       name: `k8s:${name}`,
       target: target.constructor,
@@ -68,8 +84,10 @@ const invalidEach = (msgs: string[]): FieldProblem[] => msgs.map((detail) => ({ 
 
 /** Required: missing, null, empty string or empty list. */
 export const Required = (detail?: string): PropertyDecorator =>
-  FieldRule('required', (v) =>
-    !present(v) || v === '' || (Array.isArray(v) && v.length === 0) ? [{ type: 'FieldValueRequired', detail }] : [],
+  FieldRule(
+    'required',
+    (v) => (!present(v) || v === '' || (Array.isArray(v) && v.length === 0) ? [{ type: 'FieldValueRequired', detail }] : []),
+    { shapeOnly: true },
   );
 
 /** An enumerated string: when set, it must be one of `values`. */
@@ -168,15 +186,161 @@ export function asInstance<T extends object>(cls: Ctor<T>, plain: unknown): T {
 /**
  * Validates `plain` against the rules declared on `cls`. The plain object is
  * never modified; errors come back with paths rooted at `root`.
+ *
+ * Valid objects (nearly every write) are recognised by `passesWithoutInstances`, which runs
+ * the same class-validator rules over the plain object without building
+ * class instances. Only when it finds a problem (or meets a shape it does
+ * not handle) does the full class-transformer + class-validator run produce
+ * the errors, so their paths, values, order and wording are exactly those
+ * of that run.
  */
 export function validateClass<T extends object>(cls: Ctor<T>, plain: unknown, root: string): FieldError[] {
   if (plain === undefined || plain === null) return [];
   if (typeof plain !== 'object' || Array.isArray(plain)) return [typeInvalid(root, plain, 'must be of type object')];
+  if (passesWithoutInstances(cls, plain)) return [];
+  return validateInstance(cls, plain, root);
+}
+
+/** The full run: class-transformer builds the instances, class-validator walks them. */
+export function validateInstance<T extends object>(cls: Ctor<T>, plain: object, root: string): FieldError[] {
   const instance = asInstance(cls, plain);
-  const errors = validateSync(instance, { forbidUnknownValues: false, validationError: { target: true, value: true } });
+  const errors = validateSync(instance, VALIDATOR_OPTIONS);
   const out: FieldError[] = [];
   for (const e of errors) flatten(e, root, false, out);
   return out;
+}
+
+const VALIDATOR_OPTIONS = { forbidUnknownValues: false, validationError: { target: true, value: true } };
+
+// --- the fast check: class-validator's metadata, cached per class ----------
+
+/** The element class of each `@Nested` property, by declaring class (class-transformer's @Type, kept where this module can read it). */
+const nestedTypes = new Map<Function, Map<string, () => Ctor<object>>>();
+
+interface CustomRule {
+  validator: ValidatorConstraintInterface;
+  metadata: { propertyName: string; constraints: unknown[] };
+  /** Must see what class-transformer would hand it (class instances), not the plain value. */
+  needsInstances: boolean;
+}
+
+interface PropertyPlan {
+  name: string;
+  /** IsOptional and the like: all must hold for the rules to run. */
+  conditions: Array<(object: object, value: unknown) => boolean>;
+  rules: CustomRule[];
+  /** One entry per ValidateNested: the class of the nested value(s), if declared. */
+  nested: Array<Ctor<object> | undefined>;
+}
+
+/** How to check a class without instances; `undefined` when only the full run will do. */
+type ClassPlan = { cls: Function; properties: PropertyPlan[] } | undefined;
+
+const plans = new Map<Function, ClassPlan>();
+
+function planOf(cls: Function): ClassPlan {
+  if (plans.has(cls)) return plans.get(cls);
+  const plan = buildPlan(cls);
+  plans.set(cls, plan);
+  return plan;
+}
+
+/**
+ * Reads the class's validation metadata once, as class-validator's executor
+ * reads it on every call (same options: no groups, not `always`). Anything
+ * beyond what `passesWithoutInstances` reproduces (groups, `each`, `validateIf`, async or
+ * IsDefined/whitelist/promise rules, rules that read the owning object)
+ * leaves the class to the full run.
+ */
+function buildPlan(cls: Function): ClassPlan {
+  // class-transformer builds instances with `new cls()`: a field it
+  // initialises would be seen by the rules where the plain object has none.
+  try {
+    const probe = new (cls as Ctor<object>)();
+    if (Object.values(probe).some((v) => v !== undefined)) return undefined;
+  } catch {
+    return undefined;
+  }
+  const storage = getMetadataStorage();
+  const grouped = storage.groupByPropertyName(storage.getTargetValidationMetadatas(cls, undefined as unknown as string, false, false, undefined));
+  const properties: PropertyPlan[] = [];
+  for (const [name, metadatas] of Object.entries(grouped)) {
+    const plan: PropertyPlan = { name, conditions: [], rules: [], nested: [] };
+    for (const m of metadatas) {
+      if (m.each || m.always !== undefined || m.groups?.length) return undefined;
+      if (m.type === ValidationTypes.CONDITIONAL_VALIDATION) {
+        plan.conditions.push(m.constraints[0] as (object: object, value: unknown) => boolean);
+      } else if (m.type === ValidationTypes.NESTED_VALIDATION) {
+        plan.nested.push(nestedTypeOf(cls, name)?.());
+      } else if (m.type === ValidationTypes.CUSTOM_VALIDATION) {
+        if ((m as { validateIf?: unknown }).validateIf) return undefined;
+        const context = m.context as RuleContext | undefined;
+        // A rule that reads the owning object gets the class instance in the full run.
+        if (!context?.check || context.check.length > 1) return undefined;
+        for (const c of storage.getTargetValidatorConstraints(m.constraintCls)) {
+          if (c.async) return undefined;
+          plan.rules.push({ validator: c.instance, metadata: m, needsInstances: !context.shapeOnly });
+        }
+      } else {
+        return undefined;
+      }
+    }
+    properties.push(plan);
+  }
+  for (const p of properties) {
+    // A rule on a nested property sees class instances in the full run.
+    if (p.nested.length > 0) for (const r of p.rules) if (r.needsInstances) return undefined;
+  }
+  return { cls, properties };
+}
+
+function nestedTypeOf(cls: Function, property: string): (() => Ctor<object>) | undefined {
+  for (let c: Function | null = cls; c && c !== Object.prototype.constructor; c = Object.getPrototypeOf(c) as Function | null) {
+    const t = nestedTypes.get(c)?.get(property);
+    if (t) return t;
+  }
+  return undefined;
+}
+
+/**
+ * True when class-validator would find nothing wrong with `plain` as an
+ * instance of `cls`: the same rules, conditions and nesting as its executor
+ * (ValidationExecutor.performValidations), on the plain values. False when it
+ * finds a problem, or cannot tell without the full run.
+ */
+export function passesWithoutInstances(cls: Function, plain: object): boolean {
+  const plan = planOf(cls);
+  if (!plan) return validateSync(asInstance(cls as Ctor<object>, plain), VALIDATOR_OPTIONS).length === 0;
+  if (Object.getPrototypeOf(plain) !== Object.prototype) return false;
+  const owner = plain as Record<string, unknown>;
+  for (const p of plan.properties) {
+    const value = owner[p.name];
+    let run = true;
+    for (const c of p.conditions) if (!c(owner, value)) run = false;
+    if (!run) continue;
+    for (const r of p.rules) {
+      const args: ValidationArguments = { targetName: plan.cls.name, property: r.metadata.propertyName, object: owner, value, constraints: r.metadata.constraints };
+      if (r.validator.validate(value, args) !== true) return false;
+    }
+    if (value === undefined) continue;
+    for (const type of p.nested) if (!nestedPasses(type, value)) return false;
+  }
+  return true;
+}
+
+/** ValidationExecutor.nestedValidations: lists element by element, objects by their class, anything else an error. */
+function nestedPasses(type: Ctor<object> | undefined, value: unknown): boolean {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (item === undefined) continue;
+      // Lists of lists: left to the full run.
+      if (Array.isArray(item) || typeof item !== 'object' || item === null) return false;
+      if (type && !passesWithoutInstances(type, item)) return false;
+    }
+    return true;
+  }
+  if (typeof value !== 'object' || value === null) return false;
+  return type === undefined || passesWithoutInstances(type, value);
 }
 
 function flatten(e: ValidationError, parentPath: string, parentIsArray: boolean, out: FieldError[]): void {
@@ -209,5 +373,10 @@ function toFieldError(p: FieldProblem, path: string, value: unknown): FieldError
 export function Nested(type: () => new () => object, opts: { required?: boolean } = {}): PropertyDecorator {
   const decorators: PropertyDecorator[] = [Type(type), ValidateNested()];
   if (!opts.required) decorators.push(IsOptional());
-  return (target, key) => decorators.forEach((d) => d(target, key));
+  return (target, key) => {
+    decorators.forEach((d) => d(target, key));
+    const types = nestedTypes.get(target.constructor) ?? new Map<string, () => Ctor<object>>();
+    types.set(key as string, type);
+    nestedTypes.set(target.constructor, types);
+  };
 }
