@@ -53,6 +53,19 @@ describe('EventLog against Postgres', () => {
     await expect(store.log.append(deleteOp('cm-none'))).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it('finds objects whose names need quoting (the state read inlines them as literals)', async () => {
+    // The store itself accepts any name; the API validates names before they get here.
+    for (const name of [`it's`, 'back\\slash', 'quote"d', "'; DROP TABLE events; --", 'ünï cödé']) {
+      const created = await store.log.append(createOp(aConfigMap(name, { v: '1' })));
+      await expect(store.log.append(createOp(aConfigMap(name)))).rejects.toBeInstanceOf(AlreadyExistsError);
+      const updated = await store.log.append(updateOp({ ...created.object, data: { v: '2' } }, String(created.seq)));
+      expect(updated.prevSeq).toBe(created.seq);
+      const deleted = await store.log.append(deleteOp(name));
+      expect([deleted.type, deleted.prevSeq, deleted.object.data]).toEqual(['DELETED', updated.seq, { v: '2' }]);
+      expect(await store.log.get(configMaps, 'default', name)).toBeNull();
+    }
+  });
+
   it('checks resourceVersion and uid preconditions', async () => {
     const v1 = await store.log.append(createOp(aConfigMap('cm-pre')));
     await store.log.append(updateOp({ ...v1.object, data: { b: '1' } }, String(v1.seq)));

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError, StoreError } from './errors';
 import { lockKeyOf } from './lock-key';
 import { ObjectCodec } from './object-codec';
@@ -45,6 +45,17 @@ interface CurrentState {
   json?: string;
 }
 
+/** A row of the state read (beginAndReadState). */
+interface StateRow {
+  api_group: string;
+  resource: string;
+  namespace: string;
+  name: string;
+  uid: string;
+  rv: string;
+  object: KubeObject | null;
+}
+
 interface Planned {
   ord: number;
   type: EventType;
@@ -83,9 +94,9 @@ export interface GroupCommitOptions {
  * and are written by a few writer loops, each taking everything queued (up
  * to a bound) into one transaction:
  *
- *   BEGIN
- *   lock the objects' advisory keys, ascending
- *   read their current uid / resourceVersion
+ *   BEGIN                                                  ┐
+ *   lock the objects' advisory keys, ascending              │ one round trip
+ *   read their current uid / resourceVersion               ┘
  *   -- check preconditions in memory; a failing unit is left out, the rest go on
  *   one statement: take seqs from log_head (its row lock is held to COMMIT),
  *     insert the events, upsert/delete the projection rows, pg_notify
@@ -210,11 +221,7 @@ export class GroupCommit {
     const keyList = [...keys.entries()];
     const lockKeys = [...new Set(keyList.map(([, k]) => lockKeyOf(k)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::int8[]) AS k ORDER BY k', [
-      lockKeys.map(String),
-    ]);
-    const state = await this.readState(client, keyList, needObject);
+    const state = await this.beginAndReadState(client, lockKeys, keyList, needObject);
 
     const outcome = new Map<Unit, StoredEvent[] | StoreError>();
     const planned: Planned[] = [];
@@ -263,35 +270,35 @@ export class GroupCommit {
     return outcome;
   }
 
-  private async readState(
+  /**
+   * BEGIN, the advisory locks and the read of the objects' current state, in
+   * one round trip: one simple-protocol query string of three statements.
+   * Postgres runs them in order, and under READ COMMITTED each statement
+   * takes its own snapshot, so the read sees every transaction that released
+   * these locks before it, exactly as when the statements went one by one.
+   * Values are inlined as literals (the lock keys are integers; the names go
+   * through the driver's escapeLiteral).
+   */
+  private async beginAndReadState(
     client: PoolClient,
+    lockKeys: bigint[],
     keyList: Array<[string, ObjectKey]>,
     needObject: Set<string>,
   ): Promise<Map<string, CurrentState>> {
-    const res = await client.query<{
-      api_group: string;
-      resource: string;
-      namespace: string;
-      name: string;
-      uid: string;
-      rv: string;
-      object: KubeObject | null;
-    }>(
-      `SELECT r.api_group, r.resource, r.namespace, r.name, r.uid, r.resource_version::text AS rv,
+    const texts = (f: (k: ObjectKey) => string) => `ARRAY[${keyList.map(([, k]) => client.escapeLiteral(f(k))).join(',')}]::text[]`;
+    const needs = `ARRAY[${keyList.map(([ks]) => (needObject.has(ks) ? 'true' : 'false')).join(',')}]::bool[]`;
+    const results = (await client.query(
+      `BEGIN;
+       SELECT pg_advisory_xact_lock(k) FROM unnest(ARRAY[${lockKeys.join(',')}]::int8[]) AS k ORDER BY k;
+       SELECT r.api_group, r.resource, r.namespace, r.name, r.uid, r.resource_version::text AS rv,
               CASE WHEN k.need THEN r.object END AS object
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[]) AS k(g, res, ns, n, need)
+         FROM unnest(${texts((k) => k.group)}, ${texts((k) => k.resource)}, ${texts((k) => k.namespace)}, ${texts((k) => k.name)}, ${needs})
+              AS k(g, res, ns, n, need)
          JOIN resources r ON r.api_group = k.g AND r.resource = k.res AND r.namespace = k.ns AND r.name = k.n`,
-      [
-        keyList.map(([, k]) => k.group),
-        keyList.map(([, k]) => k.resource),
-        keyList.map(([, k]) => k.namespace),
-        keyList.map(([, k]) => k.name),
-        keyList.map(([ks]) => needObject.has(ks)),
-      ],
-    );
+    )) as unknown as Array<QueryResult<StateRow>>;
     const state = new Map<string, CurrentState>();
     for (const [ks] of keyList) state.set(ks, { exists: false, uid: '', rv: null, ord: null });
-    for (const row of res.rows) {
+    for (const row of results[2].rows) {
       const ks = keyString({ group: row.api_group, resource: row.resource, namespace: row.namespace, name: row.name });
       const s: CurrentState = { exists: true, uid: row.uid, rv: Number(row.rv), ord: null };
       if (row.object) {
