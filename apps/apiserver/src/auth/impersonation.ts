@@ -10,6 +10,12 @@ const GROUP = 'impersonate-group';
 const UID = 'impersonate-uid';
 const EXTRA = 'impersonate-extra-';
 
+/** Whether any Impersonate-* header is set (most requests: no, and then nothing else is looked at). */
+function asksToImpersonate(req: IncomingMessage): boolean {
+  for (const name in req.headers) if (name.startsWith('impersonate-')) return true;
+  return false;
+}
+
 /**
  * kube-apiserver's WithImpersonation: `Impersonate-User`,
  * `Impersonate-Group` (repeatable), `Impersonate-Uid` and
@@ -23,6 +29,7 @@ const EXTRA = 'impersonate-extra-';
  * Returns the requester unchanged when no impersonation header is set.
  */
 export function impersonate(req: IncomingMessage, requester: UserInfo, authz: Authorizer): UserInfo {
+  if (!asksToImpersonate(req)) return requester;
   // Each header line separately: a repeated Impersonate-Group is several groups.
   const h = req.headersDistinct;
   const username = h[USER]?.[0];

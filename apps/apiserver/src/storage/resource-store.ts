@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'crypto';
 import { AppendOp, EventLog, KubeObject, ResourceType, StoredEvent } from '@logbook/event-store';
 import { ResourceDefinition, Scheme, applyDefaults, prepareForCreate, prepareForStatusUpdate, prepareForUpdate, semanticEqual } from '@logbook/api';
-import { ApiError, applyConfiguration, badRequest, conflict, copyJson, forbidden, notFound, recordUpdate } from '@logbook/machinery';
+import { ApiError, applyConfiguration, badRequest, conflict, copyJson, forbidden, formatTime, notFound, recordUpdate } from '@logbook/machinery';
 import type { AdmissionChain, Operation } from '../admission/admission';
 import { RequestContext, provenanceOf } from './context';
 import { toApiError } from './errors';
@@ -49,7 +49,7 @@ export interface CompanionWrite {
 /** How many times a read-modify-write retries when it loses a race it did not ask to lose. */
 const MAX_RETRIES = 8;
 
-export const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const now = (): string => formatTime(new Date());
 
 /**
  * Kubernetes' REST semantics over the event log: identity and timestamps on

@@ -66,8 +66,9 @@ function withoutManagedFields(obj: unknown): JsonObject {
   return copy;
 }
 
-function withManagedFields<T>(obj: JsonObject, entries: ManagedFieldsEntry[] | undefined): T {
-  const out = jsonClone(obj);
+/** `obj` with `entries` as its managed fields; `owned`: `obj` is a private copy, set them on it instead of copying it again. */
+function withManagedFields<T>(obj: JsonObject, entries: ManagedFieldsEntry[] | undefined, owned = false): T {
+  const out = owned ? obj : jsonClone(obj);
   if (entries) {
     if (!isJsonObject(out.metadata)) out.metadata = {};
     (out.metadata as JsonObject).managedFields = entries as unknown as JsonObject[];
@@ -75,9 +76,17 @@ function withManagedFields<T>(obj: JsonObject, entries: ManagedFieldsEntry[] | u
   return out as unknown as T;
 }
 
-/** `metav1.Time` text: RFC 3339 to the second. */
+let formattedSecond = NaN;
+let formatted = '';
+
+/** `metav1.Time` text: RFC 3339 to the second (formatted once per second: every write asks for it). */
 export function formatTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== formattedSecond) {
+    formatted = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    formattedSecond = second;
+  }
+  return formatted;
 }
 
 function context(obj: Obj, options: FieldManagerOptions): UpdaterContext & { apiVersion: string } {
@@ -160,7 +169,8 @@ export function recordUpdate<T>(live: T | undefined, updated: T, options: FieldM
   }
   const next = withoutManagedFields(nextObj);
   const hasUid = live !== undefined && typeof metadataOf(liveObj)?.uid === 'string' && metadataOf(liveObj)!.uid !== '';
-  if (managers.size === 0 && hasUid) return withManagedFields(next, undefined);
+  // `next` is recordUpdate's own copy (withoutManagedFields), returned as the result.
+  if (managers.size === 0 && hasUid) return withManagedFields(next, undefined, true);
   const ctx = context(nextObj, options);
   const identity: ManagerIdentity = {
     manager: options.manager || 'unknown',
@@ -169,7 +179,7 @@ export function recordUpdate<T>(live: T | undefined, updated: T, options: FieldM
     subresource: options.subresource,
   };
   trackUpdate(withoutManagedFields(liveObj), next, managers, identity, ctx.apiVersion, ctx, options.now ?? new Date());
-  return withManagedFields(next, encodeManagedFields(managers));
+  return withManagedFields(next, encodeManagedFields(managers), true);
 }
 
 /**
