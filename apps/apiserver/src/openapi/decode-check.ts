@@ -45,13 +45,34 @@ const MAX_UNKNOWN_FIELDS = 100; // sigs.k8s.io/json stops collecting there
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
+/**
+ * Where a value sits, as a chain to the root; the path texts are built only
+ * when an error or unknown field needs them.
+ */
 interface Position {
-  /** Strict-decoding path: `spec.containers[0].name`. */
-  path: string;
-  /** Go's error-context path: `spec.containers.name`. */
-  goPath: string;
+  parent?: Position;
+  /** The property name or list index leading here from `parent` (none at the root). */
+  key?: string | number;
+  /** A struct field: the key is part of Go's error-context path (map keys and list indexes are not). */
+  field: boolean;
   /** The Go struct whose field holds the value. */
   struct: string;
+}
+
+/** Strict-decoding path: `spec.containers[0].name`. */
+function pathOf(at: Position): string {
+  let path = '';
+  for (let p: Position | undefined = at; p && p.key !== undefined; p = p.parent) {
+    path = typeof p.key === 'number' ? `[${p.key}]${path}` : p.parent?.key !== undefined ? `.${p.key}${path}` : `${p.key}${path}`;
+  }
+  return path;
+}
+
+/** Go's error-context path: `spec.containers.name`. */
+function goPathOf(at: Position): string {
+  const keys: string[] = [];
+  for (let p: Position | undefined = at; p && p.key !== undefined; p = p.parent) if (p.field) keys.push(String(p.key));
+  return keys.reverse().join('.');
 }
 
 /**
@@ -68,7 +89,7 @@ export function checkObject(
   const result: DecodeCheckResult = { typeErrors: [], unknownFields: [] };
   const name = schemas.nameFor(gvk);
   if (!name) return result;
-  new Checker(schemas.definitions, result, options.unknownFields !== 'Ignore').value(obj, { $ref: `#/components/schemas/${name}` }, { path: '', goPath: '', struct: gvk.kind });
+  new Checker(schemas.definitions, result, options.unknownFields !== 'Ignore').value(obj, { $ref: `#/components/schemas/${name}` }, { field: false, struct: gvk.kind });
   return result;
 }
 
@@ -108,7 +129,7 @@ class Checker {
         return;
       case 'array':
         if (!Array.isArray(v)) return this.typeError(v, goType(schema, defName), at);
-        v.forEach((item, i) => this.value(item, (schema.items as JSONSchema) ?? {}, { ...at, path: `${at.path}[${i}]` }));
+        v.forEach((item, i) => this.value(item, (schema.items as JSONSchema) ?? {}, { parent: at, key: i, field: false, struct: at.struct }));
         return;
       case 'object':
         if (typeof v !== 'object' || Array.isArray(v)) return this.typeError(v, goType(schema, defName), at);
@@ -122,18 +143,17 @@ class Checker {
     const struct = defName ? shortName(defName) : at.struct;
     const embedded = schema['x-kubernetes-embedded-resource'] === true;
     for (const [key, child] of Object.entries(v)) {
-      const path = at.path ? `${at.path}.${key}` : key;
       let childSchema: JSONSchema | undefined = Object.prototype.hasOwnProperty.call(props, key) ? props[key] : undefined;
       if (!childSchema && embedded && (key === 'apiVersion' || key === 'kind')) childSchema = { type: 'string' };
       if (!childSchema && embedded && key === 'metadata') childSchema = { $ref: `#/components/schemas/${OBJECT_META}` };
       if (childSchema) {
-        this.value(child, childSchema, { path, goPath: at.goPath ? `${at.goPath}.${key}` : key, struct });
+        this.value(child, childSchema, { parent: at, key, field: true, struct });
       } else if (additional && typeof additional === 'object') {
-        this.value(child, additional as JSONSchema, { path, goPath: at.goPath, struct: at.struct });
-      } else if (additional === true || schema[PRESERVE_UNKNOWN] === true || (!at.path && (key === 'apiVersion' || key === 'kind'))) {
+        this.value(child, additional as JSONSchema, { parent: at, key, field: false, struct: at.struct });
+      } else if (additional === true || schema[PRESERVE_UNKNOWN] === true || (at.key === undefined && (key === 'apiVersion' || key === 'kind'))) {
         continue;
       } else if (this.collectUnknown && this.result.unknownFields.length < MAX_UNKNOWN_FIELDS) {
-        this.result.unknownFields.push(path);
+        this.result.unknownFields.push(pathOf({ parent: at, key, field: false, struct: at.struct }));
       }
     }
   }
@@ -145,7 +165,8 @@ class Checker {
   }
 
   private typeError(v: unknown, goTypeName: string, at: Position, word = jsonWord(v)): void {
-    const where = at.goPath ? `Go struct field ${at.struct}.${at.goPath}` : 'Go value';
+    const goPath = goPathOf(at);
+    const where = goPath ? `Go struct field ${at.struct}.${goPath}` : 'Go value';
     this.result.typeErrors.push(`json: cannot unmarshal ${word} into ${where} of type ${goTypeName}`);
   }
 }

@@ -15,25 +15,52 @@ export const PATCH_TYPES = [
 ] as const;
 export type PatchType = (typeof PATCH_TYPES)[number];
 
-/** Reads the whole body, refusing more than MAX_REQUEST_BYTES with 413. */
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * Reads the whole body, refusing more than MAX_REQUEST_BYTES with 413: at
+ * once when Content-Length says so, otherwise when the chunks pass the limit
+ * (the request is then destroyed, as it is not worth reading on). A request
+ * closed before its end rejects. Plain stream events, not an async
+ * iterator: this runs for every write.
+ */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_REQUEST_BYTES) {
     req.resume();
-    throw requestEntityTooLarge(`limit is ${MAX_REQUEST_BYTES}`);
+    return Promise.reject(requestEntityTooLarge(`limit is ${MAX_REQUEST_BYTES}`));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) {
-      req.resume();
-      throw requestEntityTooLarge(`limit is ${MAX_REQUEST_BYTES}`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  if (req.destroyed) return Promise.reject(prematureClose());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (err: Error | undefined, body?: Buffer) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (err) reject(err);
+      else resolve(body!);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) {
+        settle(requestEntityTooLarge(`limit is ${MAX_REQUEST_BYTES}`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => settle(undefined, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    const onError = (err: Error) => settle(err);
+    const onClose = () => settle(prematureClose());
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
+
+const prematureClose = () => Object.assign(new Error('the request was closed before its body ended'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 
 export function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();

@@ -36,7 +36,7 @@ const METHOD_VERBS: Record<string, string> = {
 
 export function parseRequestInfo(method: string, url: URL): RequestInfo {
   const path = url.pathname;
-  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = path.split('/').filter((p) => p !== '').map((p) => (p.includes('%') ? decodeURIComponent(p) : p));
   const info: RequestInfo = {
     isResourceRequest: false,
     path,
