@@ -114,17 +114,18 @@ describe('validateClass without class instances', () => {
   });
 
   it('leaves rules that read their owning object to the full run', () => {
-    class Range {
-      min?: number;
-      @FieldRule('aboveMin', (v, owner: Range) => (typeof v === 'number' && v < (owner.min ?? 0) ? [{ type: 'FieldValueInvalid', detail: 'must be at least min' }] : []))
+    // The owner a rule gets in the full run is a class instance, nested values included.
+    class Limits {
       max?: number;
     }
-    class Holder {
-      @Nested(() => Range)
-      ranges?: Range[];
+    class Quota {
+      @Nested(() => Limits)
+      limits?: Limits;
+      @FieldRule('sealed', (_v, owner: Quota) => (owner.limits instanceof Limits ? [{ type: 'FieldValueForbidden', detail: 'limits are sealed' }] : []))
+      sealed?: boolean;
     }
-    expect(validateClass(Holder, { ranges: [{ min: 4, max: 2 }] }, '').map((e) => e.message)).toEqual(['ranges[0].max: Invalid value: 2: must be at least min']);
-    expect(validateClass(Holder, { ranges: [{ min: 1, max: 2 }] }, '')).toEqual([]);
+    expect(validateClass(Quota, { limits: { max: 1 }, sealed: true }, 'spec').map((e) => e.message)).toEqual(['spec.sealed: Forbidden: limits are sealed']);
+    expect(validateClass(Quota, { sealed: true }, 'spec')).toEqual([]);
   });
 
   it('leaves classes whose instances start with values to the full run', () => {
