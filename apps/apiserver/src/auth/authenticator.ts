@@ -62,11 +62,14 @@ export class Authenticator {
     const socket = req.socket as Partial<TLSSocket>;
     let badCert = false;
     if (socket.encrypted && typeof socket.getPeerCertificate === 'function') {
-      const peer = socket.getPeerCertificate();
-      if (peer && Object.keys(peer).length > 0) {
-        if (socket.authorized) return certificateUser(peer.subject);
-        badCert = true;
+      // A connection's client certificate is fixed by its handshake: read it once per connection, not per request.
+      let peer = peerCertificates.get(socket);
+      if (peer === undefined) {
+        peer = certificateOf(socket as TLSSocket);
+        peerCertificates.set(socket, peer);
       }
+      if (peer === 'bad') badCert = true;
+      else if (peer) return { ...peer, groups: [...peer.groups] };
     }
     const header = req.headers.authorization;
     if (header !== undefined) {
@@ -111,6 +114,15 @@ function serviceAccountUser(claims: ServiceAccountClaims): UserInfo {
     groups: ['system:serviceaccounts', `system:serviceaccounts:${k8s.namespace}`, 'system:authenticated'],
     extra,
   };
+}
+
+/** Per TLS connection: the user its verified client certificate names, 'bad' for a certificate not verified, null for none. */
+const peerCertificates = new WeakMap<object, UserInfo | 'bad' | null>();
+
+function certificateOf(socket: TLSSocket): UserInfo | 'bad' | null {
+  const peer = socket.getPeerCertificate();
+  if (!peer || Object.keys(peer).length === 0) return null;
+  return socket.authorized ? certificateUser(peer.subject) : 'bad';
 }
 
 /** A verified client certificate's user: CN is the name, each O a group. */

@@ -1,6 +1,7 @@
 import { ApiError } from '@logbook/machinery';
 import type { Status, StatusReason } from '@logbook/machinery';
-import { Agent } from 'undici';
+import { createSecureContext } from 'tls';
+import { Agent, Dispatcher, request } from 'undici';
 import { ResolvedClientConfig } from './client-config';
 import { requestCounts } from './request-counts';
 
@@ -59,17 +60,49 @@ export function errorFromBody(code: number, text: string): ApiError {
 
 const managerOf = (req: HttpRequest) => String(req.query?.fieldManager ?? '');
 
-/** HTTP over Node's fetch (keep-alive connections are pooled by undici). */
+/**
+ * Connections per API server for requests other than watches. Requests
+ * beyond it wait for a free keep-alive connection instead of opening a new
+ * one: a TLS handshake costs both sides far more than the request itself,
+ * and the API server answers one request at a time anyway.
+ */
+export const MAX_REQUEST_CONNECTIONS = 32;
+
+/** A response whose status is 2xx; its body must be read (or dumped) to free the connection. */
+export interface HttpResponse {
+  statusCode: number;
+  body: Dispatcher.ResponseData['body'];
+}
+
+/** Where requests and watches go: requests share a bounded pool; each watch holds a connection of its own. */
+interface Dispatchers {
+  requests: Agent;
+  watches: Agent;
+}
+
+const dispatchers = (connect?: Agent.Options['connect']): Dispatchers => ({
+  requests: new Agent({ connect, connections: MAX_REQUEST_CONNECTIONS }),
+  watches: new Agent({ connect }),
+});
+
+/** Plain-HTTP clients of the process share one pair (as they shared fetch's global dispatcher). */
+let plain: Dispatchers | undefined;
+
+/**
+ * HTTP through undici's `request` (keep-alive connections pooled per
+ * server). Over TLS the client certificate, key and CA are parsed into one
+ * SecureContext when the transport is made, not at every connection.
+ */
 export class HttpTransport {
-  /** Connections that trust the configured CA and present the client certificate. */
-  private readonly dispatcher?: Agent;
+  private readonly dispatchers: Dispatchers;
 
   constructor(readonly config: ResolvedClientConfig) {
     const tls = config.tls;
     if (tls) {
-      this.dispatcher = new Agent({
-        connect: { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: !tls.insecureSkipTlsVerify },
-      });
+      const secureContext = createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key });
+      this.dispatchers = dispatchers({ secureContext, rejectUnauthorized: !tls.insecureSkipTlsVerify });
+    } else {
+      this.dispatchers = plain ??= dispatchers();
     }
   }
 
@@ -79,8 +112,11 @@ export class HttpTransport {
     return u.toString();
   }
 
-  /** Sends a request; resolves with the response when it is 2xx, else rejects with an ApiError. */
-  async send(req: HttpRequest): Promise<Response> {
+  /**
+   * Sends a request; resolves with the response when it is 2xx, else
+   * rejects with an ApiError. `watch` sends it on a connection of its own.
+   */
+  async send(req: HttpRequest, opts: { watch?: boolean } = {}): Promise<HttpResponse> {
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.config.userAgent, ...req.headers };
     if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
     let body: string | undefined;
@@ -89,25 +125,25 @@ export class HttpTransport {
       headers['Content-Type'] = req.contentType ?? 'application/json';
     }
     const signal = req.signal ?? AbortSignal.timeout(req.timeoutMs ?? this.config.requestTimeoutMs);
-    let res: Response;
+    let res: Dispatcher.ResponseData;
     try {
-      const init = { method: req.method, headers, body, signal, dispatcher: this.dispatcher } as RequestInit;
-      res = await fetch(this.url(req.path, req.query), init);
+      const dispatcher = opts.watch ? this.dispatchers.watches : this.dispatchers.requests;
+      res = await request(this.url(req.path, req.query), { method: req.method, headers, body, signal, dispatcher });
     } catch (err) {
       if (req.signal?.aborted) throw err;
       requestCounts.record(req.method, '<error>', managerOf(req));
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new TransportError(`${req.method} ${req.path}: ${cause?.code ?? cause?.message ?? (err as Error).message}`, { cause: err });
+      const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } };
+      throw new TransportError(`${req.method} ${req.path}: ${e.code ?? e.cause?.code ?? e.cause?.message ?? e.message}`, { cause: err });
     }
-    requestCounts.record(req.method, res.status, managerOf(req));
-    if (!res.ok) throw errorFromBody(res.status, await res.text().catch(() => ''));
+    requestCounts.record(req.method, res.statusCode, managerOf(req));
+    if (res.statusCode < 200 || res.statusCode > 299) throw errorFromBody(res.statusCode, await res.body.text().catch(() => ''));
     return res;
   }
 
   async json<T>(req: HttpRequest): Promise<T> {
     const res = await this.send(req);
     try {
-      return (await res.json()) as T;
+      return (await res.body.json()) as T;
     } catch (err) {
       throw new TransportError(`${req.method} ${req.path}: reading the response: ${(err as Error).message}`, { cause: err });
     }

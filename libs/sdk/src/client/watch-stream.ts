@@ -67,19 +67,17 @@ export function watchRequest<T>(transport: HttpTransport, req: Omit<HttpRequest,
   return new Observable<WatchEvent<T>>((subscriber) => {
     const abort = new AbortController();
     const run = async () => {
-      const res = await transport.send({ ...req, method: 'GET', signal: abort.signal });
-      if (!res.body) throw new TransportError('watch: the response has no body');
-      const reader = res.body.getReader();
+      const res = await transport.send({ ...req, method: 'GET', signal: abort.signal }, { watch: true });
       const lines = new LineSplitter();
-      abort.signal.addEventListener('abort', () => void reader.cancel().catch(() => undefined), { once: true });
-      for (;;) {
-        const { done, value } = await reader.read();
-        const batch = done ? lines.end() : lines.push(value);
-        for (const line of batch) {
+      for await (const chunk of res.body) {
+        for (const line of lines.push(chunk as Buffer)) {
           if (subscriber.closed) return;
           subscriber.next(decodeWatchLine<T>(line));
         }
-        if (done) break;
+      }
+      for (const line of lines.end()) {
+        if (subscriber.closed) return;
+        subscriber.next(decodeWatchLine<T>(line));
       }
       subscriber.complete();
     };
