@@ -48,7 +48,7 @@ export {
 export { imageTag } from './core/v1/defaults';
 
 // Validation.
-export { validateCreate, validateUpdate } from './validation/validate';
+export { validateCreate, validateStatusUpdate, validateUpdate } from './validation/validate';
 export * from './validation/field-error';
 export * from './validation/names';
 export { semanticEqual } from './validation/equality';

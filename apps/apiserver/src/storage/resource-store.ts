@@ -308,7 +308,7 @@ export class ResourceStore {
       next = this.prepareUpdate(def, next, old, ctx.subresource);
       if (!opts.apply) next = recordUpdate(old, next, manager) as Obj;
       if (semanticEqual(next, old)) return this.present(def, old);
-      this.validator.validateUpdate(def, next, old);
+      this.validator.validateUpdate(def, next, old, ctx.subresource);
       await this.admissionPhase('validate', 'UPDATE', def, ctx, { namespace, name, object: next, oldObject: old });
       const finishing = this.finishesDeletion(next);
       const companion = this.companionOf(def);

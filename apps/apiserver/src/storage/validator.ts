@@ -1,4 +1,4 @@
-import { ResourceDefinition, validateCreate, validateUpdate } from '@logbook/api';
+import { ResourceDefinition, validateCreate, validateStatusUpdate, validateUpdate } from '@logbook/api';
 import { FieldError, invalid } from '@logbook/machinery';
 import type { Obj } from './resource-store';
 
@@ -23,8 +23,10 @@ export class ObjectValidator {
     this.fail(def, obj, errors);
   }
 
-  validateUpdate(def: ResourceDefinition, obj: Obj, old: Obj): void {
-    const errors = (validateUpdate(obj, old) as ApiFieldError[]).map(toFieldError);
+  /** An update; through the `status` subresource only what such a write can change is checked (`validateStatusUpdate`). */
+  validateUpdate(def: ResourceDefinition, obj: Obj, old: Obj, subresource?: string): void {
+    const builtin = subresource === 'status' ? validateStatusUpdate(obj, old) : validateUpdate(obj, old);
+    const errors = (builtin as ApiFieldError[]).map(toFieldError);
     for (const check of this.extra) errors.push(...check(def, obj, old));
     this.fail(def, obj, errors);
   }

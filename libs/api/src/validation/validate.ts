@@ -95,3 +95,22 @@ export function validateUpdate(obj: object, old: object, scheme: Scheme = defaul
   const metaClass = r.rules ? [] : validateClass(MetaOnly, r.obj, '');
   return [...meta, ...metaClass, ...objectRules(r), ...(r.rules?.update?.(r.obj, before.obj) ?? [])];
 }
+
+/**
+ * Validation of a write through the `status` subresource (kube's status
+ * strategies' ValidateUpdate, e.g. ValidatePodStatusUpdate): the metadata
+ * update. Everything else but the status is the stored object's (the status
+ * strategy resets it), and that was validated when it was written, so the
+ * spec's rules do not run again — a status write of an object whose spec
+ * predates a stricter rule still goes through, as in Kubernetes.
+ */
+export function validateStatusUpdate(obj: object, old: object, scheme: Scheme = defaultScheme): FieldError[] {
+  const r = resolve(obj, scheme);
+  if (Array.isArray(r)) return r;
+  const before = resolve(old, scheme);
+  if (Array.isArray(before)) return [fieldError('InternalError', '', undefined, 'the existing object has no apiVersion or kind')];
+  if (!r.def && !r.rules) return [];
+  const meta = r.rules?.subresource ? [] : validateObjectMetaUpdate(r.obj.metadata, before.obj.metadata);
+  // ObjectMeta's own rules on the metadata alone: the class view of the whole object would copy spec and status too.
+  return [...meta, ...validateClass(ObjectMeta, r.obj.metadata, 'metadata')];
+}
