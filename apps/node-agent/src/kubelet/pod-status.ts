@@ -156,13 +156,23 @@ export function statusPatch(pod: Pod, desired: PodStatus): Record<string, unknow
 
 /** Whether `desired` says something `current` does not (ignoring key order, and nulls, which a patch deletes). */
 export function statusDiffers(current: PodStatus | undefined, desired: PodStatus): boolean {
-  return canonical(current ?? {}) !== canonical(desired);
+  return !sameJson(current ?? {}, desired);
 }
 
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, value) =>
-    value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, x]) => x !== undefined && x !== null).sort(([a], [b]) => a.localeCompare(b)))
-      : value,
-  );
+const absent = (v: unknown) => v === undefined || v === null;
+
+/** Deep equality of JSON values where a null or missing key equals an absent one (no serialisation: this runs at every pod sync). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (absent(a) || absent(b)) return absent(a) && absent(b);
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => sameJson(x, b[i]));
+  }
+  if (typeof a !== 'object' || typeof b !== 'object') return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const k of Object.keys(x)) if (!sameJson(x[k], y[k])) return false;
+  for (const k of Object.keys(y)) if (!(k in x) && !absent(y[k])) return false;
+  return true;
 }

@@ -116,4 +116,15 @@ describe('writing the status is idempotent', () => {
     // Ready went False → True: its reason and message went with it.
     expect(bound.status?.conditions?.find((c) => c.type === 'Ready')).toEqual({ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:05Z' });
   });
+
+  it('compares statuses by content: key order and nulls do not count, any other difference does', () => {
+    const a = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', reason: null }], podIP: '10.244.0.5' } as const;
+    expect(statusDiffers(a as never, { podIP: '10.244.0.5', conditions: [{ status: 'True', type: 'Ready' }], phase: 'Running' })).toBe(false);
+    expect(statusDiffers(a as never, { ...a, podIP: undefined, hostIP: null } as never)).toBe(true);
+    expect(statusDiffers(a as never, { ...a, conditions: [{ type: 'Ready', status: 'False' }] } as never)).toBe(true);
+    expect(statusDiffers(a as never, { ...a, conditions: [...a.conditions, { type: 'Initialized', status: 'True' }] } as never)).toBe(true);
+    expect(statusDiffers(undefined, {})).toBe(false);
+    expect(statusDiffers(undefined, { phase: 'Pending' })).toBe(true);
+    expect(statusDiffers({ containerStatuses: [] }, {})).toBe(true);
+  });
 });
