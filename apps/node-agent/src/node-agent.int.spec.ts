@@ -1,6 +1,6 @@
 import type { Lease, Pod } from '@logbook/api';
 import { Client } from 'pg';
-import { kinds, KubeClient } from '@logbook/sdk';
+import { kinds, KubeClient, requestCounts, requestCountsSince } from '@logbook/sdk';
 import { eventually, startTestApiServer, TestApiServer } from '@logbook/sdk/testing';
 import { NodeAgent } from './node-agent';
 
@@ -125,9 +125,14 @@ describe('the node agent with the simulated runtime, against a real apiserver', 
   it('finishes a graceful deletion: stops the pod, then deletes it for good', async () => {
     await client.create(kinds.Pod, pod('doomed'));
     await waitFor('doomed', ready, 'Ready');
+    const before = requestCounts.snapshot();
     const deleting = await client.delete(kinds.Pod, { namespace: 'default', name: 'doomed' });
     expect(deleting.metadata?.deletionTimestamp).toBeTruthy();
     await eventually(async () => (await client.list(kinds.Pod, { namespace: 'default', fieldSelector: 'metadata.name=doomed' })).items.length === 0, { what: 'doomed gone' });
+    await new Promise((r) => setTimeout(r, 300)); // syncs still queued for it run by now
+    // The kubelet deleted it for good once: no second DELETE (answered 404) from a sync on a cache that still showed it.
+    const deletes = requestCountsSince(before, requestCounts.snapshot()).filter((c) => c.method === 'DELETE');
+    expect(deletes.map((c) => [c.code, c.count]).sort()).toEqual([['200', 1], ['202', 1]]); // the kubelet's, then the graceful one
     // Events are written off the pod's path, shortly after.
     await eventually(async () => (await reasonsFor(client, 'doomed')).includes('Normal Killing: Stopping container main'), { what: 'a Killing event' });
   });

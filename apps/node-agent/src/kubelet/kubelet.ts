@@ -56,6 +56,8 @@ export class Kubelet {
   private readonly uidToKey = new Map<string, string>();
   /** The last pod object this kubelet wrote, per key: newer than the cache until the watch catches up. */
   private readonly written = new Map<string, Pod>();
+  /** Uids of pods this kubelet has deleted for good: later syncs on a cache that still shows them do not delete again. */
+  private readonly deletedUids = new Set<string>();
   private workers: Promise<void>[] = [];
   private lease?: NodeLease;
   private heartbeat?: NodeJS.Timeout;
@@ -184,6 +186,7 @@ export class Kubelet {
     if (pod.spec?.nodeName !== this.name) return;
     const key = keyOf(pod);
     if (e.type !== 'DELETED' && pod.metadata?.uid) this.uidToKey.set(pod.metadata.uid, key);
+    if (e.type === 'DELETED' && pod.metadata?.uid) this.deletedUids.delete(pod.metadata.uid);
     this.queue.add(key);
   }
 
@@ -226,6 +229,7 @@ export class Kubelet {
     const client = this.opts.client.withCause(pod.metadata?.resourceVersion);
 
     if (pod.metadata?.deletionTimestamp) {
+      if (this.deletedUids.has(uid)) return; // gone already; the cache has not seen it yet
       const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
       this.events.stopping(pod, this.opts.runtime.status(uid));
       await this.opts.runtime.killPod(pod, grace);
@@ -234,6 +238,7 @@ export class Kubelet {
       } catch (err) {
         if (!isNotFound(err) && !isConflict(err)) throw err;
       }
+      this.deletedUids.add(uid);
       return;
     }
 
