@@ -124,7 +124,16 @@ describe('Deployment rollouts with kubectl (seed chapter 9)', () => {
 
   it('rolls from v1 to v2 with `kubectl set image`, never below replicas - maxUnavailable available nor above replicas + maxSurge pods', async () => {
     expect(await kubectl.ok(['patch', 'deployment', 'kubia', '-p', '{"spec": {"minReadySeconds": 1}}'])).toBe('deployment.apps/kubia patched\n');
-    await eventually(async () => (await replicaSetOf('yinzige/kubia:v1')).spec?.minReadySeconds === 1, { what: 'minReadySeconds on the ReplicaSet' });
+    // minReadySeconds counts from each pod's Ready time: pods that became Ready less than a second ago are not
+    // available yet, and the ReplicaSet says so. The rollout starts from a fully available Deployment, so that
+    // the availability it keeps is measured from there.
+    await eventually(
+      async () => {
+        const rs = await replicaSetOf('yinzige/kubia:v1');
+        return rs.spec?.minReadySeconds === 1 && rs.status?.observedGeneration === rs.metadata?.generation && rs.status?.availableReplicas === 3;
+      },
+      { what: 'minReadySeconds on the ReplicaSet, and its 3 pods available under it' },
+    );
 
     const observer = await RolloutObserver.start(cluster.client, 'default', 'app=kubia');
     try {
