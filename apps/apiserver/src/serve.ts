@@ -75,11 +75,13 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
     const host = process.env.LOGBOOK_BIND_ADDRESS ?? '127.0.0.1';
     const api = app.get(KubeApiHandler, { strict: false });
     api.serveUpgrades(app.getHttpServer());
+    keepConnections(app.getHttpServer());
     await app.listen(port, host);
     log.log(`serving on https://${host}:${(app.getHttpServer().address() as AddressInfo).port} (CA ${pki.dir}/ca.crt)`);
     const insecurePort = process.env.LOGBOOK_INSECURE_PORT;
     if (insecurePort) {
       plain = http.createServer(app.getHttpAdapter().getInstance());
+      keepConnections(plain);
       trustPlainConnections(plain);
       api.serveUpgrades(plain);
       await new Promise<void>((resolve, reject) => plain!.once('error', reject).listen(Number(insecurePort), '127.0.0.1', resolve));
@@ -92,4 +94,17 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
     await opts.afterClose?.().catch(() => undefined);
     process.exit(1);
   }
+}
+
+/**
+ * Idle keep-alive connections stay open for a minute (Node closes them after
+ * 5 s): clients that write in bursts — controllers waiting for pods to
+ * become ready, say — then reuse them instead of paying a TLS handshake per
+ * connection per burst. kube-apiserver keeps idle connections too
+ * (client-go's idle timeout is 90 s). Closing the server still closes
+ * idle connections at once.
+ */
+function keepConnections(server: http.Server): void {
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
 }

@@ -128,7 +128,8 @@ export class HttpTransport {
     let res: Dispatcher.ResponseData;
     try {
       const dispatcher = opts.watch ? this.dispatchers.watches : this.dispatchers.requests;
-      res = await request(this.url(req.path, req.query), { method: req.method, headers, body, signal, dispatcher });
+      // reset: false keeps the connection after a DELETE with a body (DeleteOptions), which undici closes otherwise.
+      res = await request(this.url(req.path, req.query), { method: req.method, headers, body, signal, dispatcher, reset: false });
     } catch (err) {
       if (req.signal?.aborted) throw err;
       requestCounts.record(req.method, '<error>', managerOf(req));
