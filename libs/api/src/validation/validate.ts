@@ -60,10 +60,20 @@ function templateMetaPath(e: FieldError): FieldError {
   return field === e.field ? e : { ...e, field, message: field + e.message.slice(e.field.length) };
 }
 
+/**
+ * The object as the per-field rules see it: without metadata.managedFields,
+ * which no rule checks and which the class view would copy whole (the
+ * apiserver's own record, often the largest part of an object).
+ */
+function forFieldRules(obj: Obj): Obj {
+  if (!obj.metadata?.managedFields) return obj;
+  return { ...obj, metadata: { ...obj.metadata, managedFields: undefined } };
+}
+
 function objectRules(r: Resolved): FieldError[] {
   const { obj, rules } = r;
   if (!rules) return [];
-  return [...validateClass(rules.cls, obj, '').map(templateMetaPath), ...(rules.rules?.(obj) ?? [])];
+  return [...validateClass(rules.cls, forFieldRules(obj), '').map(templateMetaPath), ...(rules.rules?.(obj) ?? [])];
 }
 
 function metaRules(r: Resolved): { namespaced: boolean; name: typeof nameIsDNSSubdomain; builtin: boolean } {
@@ -80,7 +90,7 @@ export function validateCreate(obj: object, scheme: Scheme = defaultScheme): Fie
   if (Array.isArray(r)) return r;
   if (!r.def && !r.rules) return [];
   const meta = r.rules?.subresource ? [] : validateObjectMeta(r.obj.metadata, metaRules(r));
-  const metaClass = r.rules ? [] : validateClass(MetaOnly, r.obj, '');
+  const metaClass = r.rules ? [] : validateClass(MetaOnly, forFieldRules(r.obj), '');
   return [...meta, ...metaClass, ...objectRules(r), ...(r.rules?.createOnly?.(r.obj) ?? [])];
 }
 
@@ -92,7 +102,7 @@ export function validateUpdate(obj: object, old: object, scheme: Scheme = defaul
   if (Array.isArray(before)) return [fieldError('InternalError', '', undefined, 'the existing object has no apiVersion or kind')];
   if (!r.def && !r.rules) return [];
   const meta = r.rules?.subresource ? [] : validateObjectMetaUpdate(r.obj.metadata, before.obj.metadata);
-  const metaClass = r.rules ? [] : validateClass(MetaOnly, r.obj, '');
+  const metaClass = r.rules ? [] : validateClass(MetaOnly, forFieldRules(r.obj), '');
   return [...meta, ...metaClass, ...objectRules(r), ...(r.rules?.update?.(r.obj, before.obj) ?? [])];
 }
 
@@ -112,5 +122,5 @@ export function validateStatusUpdate(obj: object, old: object, scheme: Scheme = 
   if (!r.def && !r.rules) return [];
   const meta = r.rules?.subresource ? [] : validateObjectMetaUpdate(r.obj.metadata, before.obj.metadata);
   // ObjectMeta's own rules on the metadata alone: the class view of the whole object would copy spec and status too.
-  return [...meta, ...validateClass(ObjectMeta, r.obj.metadata, 'metadata')];
+  return [...meta, ...validateClass(ObjectMeta, forFieldRules(r.obj).metadata, 'metadata')];
 }
