@@ -56,6 +56,8 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
     // port-forward sessions.
     endAllWatches();
     endAllStreams();
+    // Connections that go idle from now on close at once (close() only closes those idle already).
+    for (const server of [app?.getHttpServer() as http.Server | undefined, plain]) if (server) server.keepAliveTimeout = 1;
     if (plain) await new Promise<void>((resolve) => plain!.close(() => resolve()));
     await app?.close().catch((err) => log.error(`closing: ${(err as Error).message}`));
     await opts.afterClose?.().catch((err) => log.error(`after close: ${(err as Error).message}`));
@@ -99,10 +101,10 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
 /**
  * Idle keep-alive connections stay open for a minute (Node closes them after
  * 5 s): clients that write in bursts — controllers waiting for pods to
- * become ready, say — then reuse them instead of paying a TLS handshake per
- * connection per burst. kube-apiserver keeps idle connections too
- * (client-go's idle timeout is 90 s). Closing the server still closes
- * idle connections at once.
+ * become ready, a starved process — then reuse them instead of paying a TLS
+ * handshake per connection per burst. kube-apiserver keeps idle connections
+ * too (client-go's idle timeout is 90 s). A shutdown drops the timeout to
+ * nothing, so it does not wait for them.
  */
 function keepConnections(server: http.Server): void {
   server.keepAliveTimeout = 60_000;
