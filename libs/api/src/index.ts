@@ -14,6 +14,7 @@ export * from './core/v1/scheduling.types';
 export * from './core/v1/pod.types';
 export * from './core/v1/service.types';
 export * from './core/v1/taints';
+export * from './core/v1/node-affinity';
 export * from './core/v1/cluster.types';
 export * from './core/v1/objects.types';
 export * from './apps/v1/types';

@@ -5,8 +5,8 @@
  * kube-scheduler's default order and the first that fails decides, as the
  * scheduling framework's `RunFilterPlugins` does.
  */
-import { TAINT_NOT_READY, TAINT_UNREACHABLE, effectiveTaints, toleratesTaint } from '@logbook/api';
-import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration } from '@logbook/api';
+import { TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE, effectiveTaints, matchesNodeSelectorAndAffinity, toleratesTaint } from '@logbook/api';
+import type { Node, Pod, Taint, Toleration } from '@logbook/api';
 import { hostPortsOf, NodeInfo } from './node-info';
 import { CPU, MEMORY, PODS, podRequests } from './resources';
 
@@ -17,7 +17,6 @@ export const REASON_TOO_MANY_PODS = 'Too many pods';
 export const untoleratedTaintReason = (t: Taint) => `node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`;
 export const insufficientReason = (resource: string) => `Insufficient ${resource}`;
 
-export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 
 export interface FilterPlugin {
   readonly name: string;
@@ -50,52 +49,9 @@ export const taintToleration: FilterPlugin = {
 
 // --- NodeAffinity --------------------------------------------------------------
 
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || values.length !== 1) return false;
-      if (!/^-?\d+$/.test(value) || !/^-?\d+$/.test(values[0])) return false;
-      const have = BigInt(value);
-      const want = BigInt(values[0]);
-      return r.operator === 'Gt' ? have > want : have < want;
-    }
-    default:
-      return false;
-  }
-}
-
-/** A term matches when all its expressions (on labels) and fields (`metadata.name`) do; an empty term matches nothing. */
-export function nodeSelectorTermMatches(term: NodeSelectorTerm, node: Node): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata?.labels ?? {};
-  if (!exprs.every((r) => requirementMatches(r, Object.prototype.hasOwnProperty.call(labels, r.key) ? labels[r.key] : undefined))) return false;
-  return fields.every((r) => r.key === 'metadata.name' && requirementMatches(r, node.metadata?.name));
-}
-
-/** `nodeSelector` and required node affinity (its terms are ORed) both match. */
-export function podMatchesNodeSelectorAndAffinity(pod: Pod, node: Node): boolean {
-  const labels = node.metadata?.labels ?? {};
-  for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (required) return (required.nodeSelectorTerms ?? []).some((t) => nodeSelectorTermMatches(t, node));
-  return true;
-}
-
 export const nodeAffinity: FilterPlugin = {
   name: 'NodeAffinity',
-  filter: (pod, { node }) => (podMatchesNodeSelectorAndAffinity(pod, node) ? [] : [REASON_NODE_AFFINITY]),
+  filter: (pod, { node }) => (matchesNodeSelectorAndAffinity(pod.spec, node) ? [] : [REASON_NODE_AFFINITY]),
 };
 
 // --- NodePorts -----------------------------------------------------------------

@@ -4,8 +4,8 @@
  * weight (kube-scheduler's default weights) and binds to the best node,
  * breaking ties at random.
  */
+import { effectiveTaints, nodeSelectorTermMatches, toleratesTaint } from '@logbook/api';
 import type { Pod } from '@logbook/api';
-import { effectiveTaints, nodeSelectorTermMatches, toleratesTaint } from './filters';
 import { controllerUidOf, NodeInfo } from './node-info';
 import { CPU, MEMORY, nonZeroRequests } from './resources';
 

@@ -14,17 +14,20 @@
  *
  * Pure functions.
  */
-import { TAINT_NOT_READY, TAINT_UNREACHABLE, effectiveTaints, toleratesTaint } from '@logbook/api';
-import type { Affinity, DaemonSet, Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, PodSpec, Taint, Toleration } from '@logbook/api';
-
-export const TAINT_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
-export const TAINT_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
-export const TAINT_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
-export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
-export const TAINT_NETWORK_UNAVAILABLE = 'node.kubernetes.io/network-unavailable';
-
-/** The field a DaemonSet pod's node affinity names its node by. */
-export const NODE_NAME_FIELD = 'metadata.name';
+import {
+  TAINT_DISK_PRESSURE,
+  TAINT_MEMORY_PRESSURE,
+  TAINT_NETWORK_UNAVAILABLE,
+  TAINT_NOT_READY,
+  TAINT_PID_PRESSURE,
+  TAINT_UNREACHABLE,
+  TAINT_UNSCHEDULABLE,
+  NODE_NAME_FIELD,
+  effectiveTaints,
+  matchesNodeSelectorAndAffinity,
+  toleratesTaint,
+} from '@logbook/api';
+import type { Affinity, DaemonSet, Node, NodeSelectorTerm, Pod, PodSpec, Taint, Toleration } from '@logbook/api';
 
 /** The tolerations kube adds to every daemon pod (AddOrUpdateDaemonPodTolerations). */
 export function daemonTolerations(spec: PodSpec | undefined): Toleration[] {
@@ -49,45 +52,6 @@ export function daemonTolerations(spec: PodSpec | undefined): Toleration[] {
 
 function untolerated(taints: readonly Taint[], tolerations: readonly Toleration[], effects: readonly string[]): Taint | undefined {
   return taints.find((taint) => effects.includes(taint.effect) && !tolerations.some((t) => toleratesTaint(t, taint)));
-}
-
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || values.length !== 1 || !/^-?\d+$/.test(value) || !/^-?\d+$/.test(values[0])) return false;
-      return r.operator === 'Gt' ? BigInt(value) > BigInt(values[0]) : BigInt(value) < BigInt(values[0]);
-    }
-    default:
-      return false;
-  }
-}
-
-/** A term matches when all its label expressions and field requirements (`metadata.name` only) do; an empty term matches nothing. */
-export function nodeSelectorTermMatches(term: NodeSelectorTerm, node: Node): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata?.labels ?? {};
-  if (!exprs.every((r) => requirementMatches(r, Object.prototype.hasOwnProperty.call(labels, r.key) ? labels[r.key] : undefined))) return false;
-  return fields.every((r) => r.key === NODE_NAME_FIELD && requirementMatches(r, node.metadata?.name));
-}
-
-/** `nodeSelector` matches and, if there is required node affinity, one of its terms does. */
-export function matchesNodeSelectorAndAffinity(spec: PodSpec | undefined, node: Node): boolean {
-  const labels = node.metadata?.labels ?? {};
-  for (const [k, v] of Object.entries(spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  return required ? (required.nodeSelectorTerms ?? []).some((t) => nodeSelectorTermMatches(t, node)) : true;
 }
 
 export interface NodeFit {

@@ -5,14 +5,17 @@
  */
 import type { Node, NodeCondition, Taint } from '@logbook/api';
 
-import { TAINT_NOT_READY, TAINT_UNREACHABLE } from '@logbook/api';
+import {
+  TAINT_DISK_PRESSURE,
+  TAINT_MEMORY_PRESSURE,
+  TAINT_NETWORK_UNAVAILABLE,
+  TAINT_NOT_READY,
+  TAINT_PID_PRESSURE,
+  TAINT_UNREACHABLE,
+  TAINT_UNSCHEDULABLE,
+} from '@logbook/api';
 
-export { TAINT_NOT_READY, TAINT_UNREACHABLE };
-export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
-export const TAINT_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
-export const TAINT_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
-export const TAINT_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
-export const TAINT_NETWORK_UNAVAILABLE = 'node.kubernetes.io/network-unavailable';
+export { TAINT_DISK_PRESSURE, TAINT_MEMORY_PRESSURE, TAINT_NETWORK_UNAVAILABLE, TAINT_NOT_READY, TAINT_PID_PRESSURE, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE };
 
 /** Condition type → status → the NoSchedule taint that status calls for. */
 const CONDITION_TAINTS: Record<string, Partial<Record<NodeCondition['status'], string>>> = {

@@ -4,6 +4,12 @@ import type { Toleration } from './scheduling.types';
 /** Taints the node lifecycle controller puts on a node that is not Ready. */
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
+/** The well-known taints of the other node conditions and of `spec.unschedulable` (k8s.io/api/core/v1 well_known_taints.go). */
+export const TAINT_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
+export const TAINT_MEMORY_PRESSURE = 'node.kubernetes.io/memory-pressure';
+export const TAINT_DISK_PRESSURE = 'node.kubernetes.io/disk-pressure';
+export const TAINT_PID_PRESSURE = 'node.kubernetes.io/pid-pressure';
+export const TAINT_NETWORK_UNAVAILABLE = 'node.kubernetes.io/network-unavailable';
 
 /** Kubernetes' `Toleration.ToleratesTaint`; an empty key with Equal (which validation refuses) matches nothing. */
 export function toleratesTaint(toleration: Toleration, taint: Taint): boolean {
