@@ -12,6 +12,8 @@
  */
 import '../apps/logbook/src/register-paths';
 import 'reflect-metadata';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { loadavg, tmpdir } from 'os';
 import { join } from 'path';
 import { startApiServer } from './api-server';
 import { startPostgres } from './pg-server';
@@ -23,10 +25,15 @@ const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 300_000);
 interface Result {
   latencies: number[];
   totalMs: number;
+  /** CPU seconds (user + system) the all-in-one used from the first POST until all were Ready. */
+  cpuSeconds: number;
+  /** Per pod: epoch ms of its POST's answer and of the watch showing it Ready. */
+  created: Map<string, number>;
+  ready: Map<string, number>;
 }
 
 /** Creates the pods and times each from its POST's answer to the watch event that shows it Ready. */
-async function measure(api: string, node: string): Promise<Result> {
+async function measure(api: string, node: string, cpu: () => number): Promise<Result> {
   const created = new Map<string, number>();
   const ready = new Map<string, number>();
   const abort = new AbortController();
@@ -46,11 +53,12 @@ async function measure(api: string, node: string): Promise<Result> {
         const ev = JSON.parse(line);
         const pod = ev.object;
         const name = pod?.metadata?.name;
-        if (name && !ready.has(name) && pod.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True')) ready.set(name, performance.now());
+        if (name && !ready.has(name) && pod.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True')) ready.set(name, Date.now());
       }
     }
   })();
-  const t0 = performance.now();
+  const t0 = Date.now();
+  const cpu0 = cpu();
   let next = 0;
   await Promise.all(
     Array.from({ length: 10 }, async () => {
@@ -64,7 +72,7 @@ async function measure(api: string, node: string): Promise<Result> {
         };
         const res = await fetch(`${api}/api/v1/namespaces/default/pods`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(pod) });
         if (!res.ok) throw new Error(`creating ${name}: ${res.status} ${await res.text()}`);
-        created.set(name, performance.now());
+        created.set(name, Date.now());
       }
     }),
   );
@@ -74,10 +82,11 @@ async function measure(api: string, node: string): Promise<Result> {
     await new Promise((r) => setTimeout(r, 100));
   }
   const totalMs = Math.max(...ready.values()) - t0;
+  const cpuSeconds = cpu() - cpu0;
   abort.abort();
   await reading;
   const latencies = [...created].map(([name, at]) => ready.get(name)! - at).sort((a, b) => a - b);
-  return { latencies, totalMs };
+  return { latencies, totalMs, cpuSeconds, created, ready };
 }
 
 async function run(pgUrl: string, env: NodeJS.ProcessEnv, node: string): Promise<Result> {
@@ -90,7 +99,7 @@ async function run(pgUrl: string, env: NodeJS.ProcessEnv, node: string): Promise
       if (Date.now() > deadline) throw new Error(`no Ready node:\n${server.output()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    const result = await measure(server.url, node);
+    const result = await measure(server.url, node, () => server.cpuSeconds());
     // Delete the pods (their processes stopped by the kubelet) before stopping the node.
     await fetch(`${server.url}/api/v1/namespaces/default/pods?labelSelector=bench%3Dnode`, { method: 'DELETE' });
     const gone = Date.now() + 120_000;
@@ -101,16 +110,59 @@ async function run(pgUrl: string, env: NodeJS.ProcessEnv, node: string): Promise
   }
 }
 
+/**
+ * Where the process pods' time went (ms, p50 and p99 over the pods): POST
+ * answered → the runtime sees the pod (scheduler, watch, kubelet queue),
+ * the runtime's stages (the sandbox: network namespace and veth; volumes;
+ * the container's env; spawning it), then spawned → Ready seen (the
+ * kubelet's status write and the watch).
+ */
+function stages(r: Result, lines: string[] | string): string {
+  const rows = (typeof lines === 'string' ? lines.split('\n') : lines).filter(Boolean).map((l) => JSON.parse(l) as Record<string, number> & { pod: string });
+  const spans: Record<string, number[]> = { 'POST → runtime sees it': [], sandbox: [], volumes: [], env: [], spawn: [], 'spawned → Ready seen': [] };
+  for (const t of rows) {
+    const name = t.pod.split('/')[1];
+    const created = r.created.get(name);
+    const ready = r.ready.get(name);
+    if (created === undefined || ready === undefined) continue;
+    spans['POST → runtime sees it'].push(t.at - created);
+    spans.sandbox.push(t.sandbox);
+    spans.volumes.push(t.volumes - t.sandbox);
+    spans.env.push(t.env - t.volumes);
+    spans.spawn.push(t.spawned - t.env);
+    spans['spawned → Ready seen'].push(ready - (t.at + t.spawned));
+  }
+  const sorted = Object.entries(spans).map(([k, v]) => [k, v.sort((a, b) => a - b)] as const);
+  return `process pods' stages (ms, over ${rows.length} pods):\n${table(
+    ['stage', 'p50', 'p99'],
+    sorted.map(([k, v]) => [k, fmtMs(percentile(v, 50)), fmtMs(percentile(v, 99))]),
+  )}`;
+}
+
 async function main(): Promise<void> {
   const pg = await startPostgres();
   try {
     console.log(`Logbook node benchmark: ${PODS} pods created at once (10 concurrent POSTs) on one node, POST answered → Ready seen by a watch`);
     console.log(`  node ${process.version}, PostgreSQL ${pg.version} (${pg.embedded ? 'embedded' : 'DATABASE_URL'}), running as ${process.getuid?.() === 0 ? 'root (pod network namespaces)' : 'non-root (host network)'}`);
+    const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
+    console.log(`  load average before: ${load()}`);
+    const traceDir = mkdtempSync(join(tmpdir(), 'logbook-bench-node-'));
+    const trace = join(traceDir, 'pod-start.jsonl');
     const cidr = `10.${200 + Math.floor(Math.random() * 50)}.${1 + Math.floor(Math.random() * 250)}.0/24`;
-    const processRun = await run(await pg.createDatabase('bench_node_process'), { LOGBOOK_NODES: JSON.stringify([{ name: 'bench-node', podCIDR: cidr }]) }, 'process');
+    const processRun = await run(await pg.createDatabase('bench_node_process'), { LOGBOOK_NODES: JSON.stringify([{ name: 'bench-node', podCIDR: cidr }]), LOGBOOK_POD_START_TRACE: trace }, 'process');
     const simulatedRun = await run(await pg.createDatabase('bench_node_simulated'), { LOGBOOK_RUNTIME: 'simulated', LOGBOOK_SIMULATED_NODES: '1', LOGBOOK_SIMULATED_START_DELAY_MS: '0' }, 'simulated');
-    const row = (what: string, r: Result) => [what, fmtMs(percentile(r.latencies, 50)), fmtMs(percentile(r.latencies, 99)), fmtMs(r.latencies[r.latencies.length - 1]), fmtMs(r.totalMs)];
-    console.log(table(['runtime', 'p50', 'p99', 'max', `all ${PODS} Ready`], [row('process (real processes)', processRun), row('simulated (baseline: control plane only)', simulatedRun)]));
+    console.log(`  load average after: ${load()}`);
+    const row = (what: string, r: Result) => [
+      what,
+      fmtMs(percentile(r.latencies, 50)),
+      fmtMs(percentile(r.latencies, 99)),
+      fmtMs(r.latencies[r.latencies.length - 1]),
+      fmtMs(r.totalMs),
+      r.cpuSeconds.toFixed(1),
+    ];
+    console.log(table(['runtime', 'p50', 'p99', 'max', `all ${PODS} Ready`, 'server CPU s'], [row('process (real processes)', processRun), row('simulated (baseline: control plane only)', simulatedRun)]));
+    if (existsSync(trace)) console.log(stages(processRun, readFileSync(trace, 'utf8')));
+    rmSync(traceDir, { recursive: true, force: true });
   } finally {
     await pg.stop();
   }

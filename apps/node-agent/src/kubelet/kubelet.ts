@@ -20,7 +20,7 @@ export interface KubeletOptions extends NodeLeaseOptions {
   osImage?: string;
   /** How often the Ready condition's heartbeat is written (the Lease is the frequent heartbeat). Default 60 s. */
   statusReportIntervalMs?: number;
-  /** Pods synced at once. Default 8. */
+  /** Pods synced at once (each sync waits on the API: its status write, or a deletion's grace period). Default 32. */
   workers?: number;
   /** Record Pulled/Created/Started/Killing/BackOff events, as a kubelet does. Default true. */
   recordEvents?: boolean;
@@ -109,7 +109,7 @@ export class Kubelet {
       if (pod?.metadata?.uid === e.uid) this.events.record(pod, e.type, e.reason, e.message);
     });
     if (runtimeEvents) this.subscriptions.push(runtimeEvents);
-    this.workers = Array.from({ length: this.opts.workers ?? 8 }, () => this.work());
+    this.workers = Array.from({ length: this.opts.workers ?? 32 }, () => this.work());
     this.log.log(`registered node ${this.name} (${this.opts.runtime.name} runtime, pod CIDR ${this.opts.node.podCIDR})`);
   }
 

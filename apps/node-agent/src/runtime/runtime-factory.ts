@@ -1,3 +1,4 @@
+import type { Service } from '@logbook/api';
 import type { KubeClient } from '@logbook/sdk';
 import { isNotFound } from '@logbook/machinery';
 import { kinds } from '@logbook/sdk';
@@ -20,13 +21,23 @@ export interface RuntimeSettings {
   };
 }
 
-/** ConfigMaps and Secrets read through the API (for `env` and `envFrom`); a missing one is undefined. */
+/**
+ * ConfigMaps and Secrets read through the API (for `env` and `envFrom`); a
+ * missing one is undefined. Services (for the containers' service links)
+ * are listed once for all the containers that ask while a list is under
+ * way: a hundred pods starting at once cost one LIST, not a hundred.
+ */
 export function configSourceOf(client: KubeClient): ConfigSource {
   const orUndefined = <T>(p: Promise<T>) => p.catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+  let listing: Promise<Service[]> | undefined;
   return {
     configMap: (namespace, name) => orUndefined(client.get(kinds.ConfigMap, { namespace, name })),
     secret: (namespace, name) => orUndefined(client.get(kinds.Secret, { namespace, name })),
-    services: async () => (await client.list(kinds.Service)).items,
+    services: () =>
+      (listing ??= client
+        .list(kinds.Service)
+        .then((l) => l.items)
+        .finally(() => (listing = undefined))),
   };
 }
 

@@ -131,13 +131,14 @@ export class NetnsPodNetwork implements PodNetwork {
     const netns = this.nsPrefix + hash(uid, 12);
     const hostVeth = `lbv${hash(`${this.bridge}/${uid}`, 12)}`;
     try {
-      await run('ip', ['netns', 'add', netns]);
-      await run('ip', ['link', 'add', hostVeth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
-      await run('ip', ['link', 'set', hostVeth, 'master', this.bridge, 'up']);
-      await run('ip', ['-n', netns, 'addr', 'add', `${ip}/${this.prefixLength}`, 'dev', 'eth0']);
-      await run('ip', ['-n', netns, 'link', 'set', 'eth0', 'up']);
-      await run('ip', ['-n', netns, 'link', 'set', 'lo', 'up']);
-      await run('ip', ['-n', netns, 'route', 'add', 'default', 'via', this.nodeAddress]);
+      // Two `ip -batch` invocations instead of seven: the namespace and the veth pair into the bridge,
+      // then, inside the namespace, its address, links and default route.
+      await run('ip', ['-batch', '-'], {
+        input: [`netns add ${netns}`, `link add ${hostVeth} type veth peer name eth0 netns ${netns}`, `link set ${hostVeth} master ${this.bridge} up`].join('\n') + '\n',
+      });
+      await run('ip', ['-n', netns, '-batch', '-'], {
+        input: [`addr add ${ip}/${this.prefixLength} dev eth0`, 'link set eth0 up', 'link set lo up', `route add default via ${this.nodeAddress}`].join('\n') + '\n',
+      });
     } catch (err) {
       await this.destroy(uid, { ip, netns }).catch(() => undefined);
       throw err;

@@ -18,6 +18,7 @@ import { HostPodNetwork, NetnsPodNetwork, PodNetwork, PodSandbox } from './pod-n
 import { ProbeKind, ProbeWorker, runToExit } from './probes';
 import { hostsFile, resolvConf } from './pod-files';
 import { dialPodPort } from './pod-port';
+import { StartTrace } from './start-trace';
 
 /** What the volume helper hands the runtime (apps/node-agent/src/volumes): a pod's mounts per container. */
 export interface PodVolumeMounts {
@@ -101,6 +102,7 @@ interface ProcPod {
   killing?: Promise<void>;
   /** Set once killed: nothing starts any more. */
   stopped: boolean;
+  trace?: StartTrace;
 }
 
 /**
@@ -183,6 +185,7 @@ export class ProcessRuntime implements ContainerRuntime {
       init: (pod.spec?.initContainers ?? []).map((c) => this.container(c, true, 'PodInitializing')),
       containers: (pod.spec?.containers ?? []).map((c) => this.container(c, false, hasInit ? 'PodInitializing' : 'ContainerCreating')),
       stopped: false,
+      trace: StartTrace.for(`${pod.metadata?.namespace}/${pod.metadata?.name}`),
     };
     this.pods.set(uid, p);
     this.changed(p);
@@ -302,6 +305,7 @@ export class ProcessRuntime implements ContainerRuntime {
       return;
     }
     p.sandbox = sandbox;
+    p.trace?.mark('sandbox');
     fs.mkdirSync(path.join(p.dir, 'etc'), { recursive: true });
     const hostname = this.hostnameOf(p);
     fs.writeFileSync(path.join(p.dir, 'etc', 'hostname'), `${hostname}\n`);
@@ -312,6 +316,7 @@ export class ProcessRuntime implements ContainerRuntime {
       p.mounts = await this.volumes.setUp(p.pod);
       if (p.stopped || this.closed) return;
     }
+    p.trace?.mark('volumes');
     this.changed(p);
     this.runInit(p, 0);
   }
@@ -357,6 +362,7 @@ export class ProcessRuntime implements ContainerRuntime {
       return this.retryLater(p, c, this.backoffMs(c));
     }
     if (p.stopped || this.closed) return;
+    p.trace?.mark('env');
     const argv = commandLine(c.spec, image, env);
     if (!argv.length) {
       c.status.state = { waiting: { reason: 'CreateContainerError', message: `no command specified for container ${c.spec.name}` } };
@@ -412,6 +418,7 @@ export class ProcessRuntime implements ContainerRuntime {
     c.status.started = !startup;
     c.status.ready = c.init && !c.sidecar ? false : !c.spec.readinessProbe && !startup;
     this.changed(p);
+    p.trace?.finish('spawned');
     if (startup) this.probe(p, c, 'startup', startup, startedAt);
     else this.startProbes(p, c, startedAt);
   }
