@@ -11,8 +11,13 @@
  * and renames that over `..data` (rename(2) is atomic), adds the links of
  * new top-level names, then removes the old directory and the links of
  * names that are gone. Names starting with `..` are reserved.
+ *
+ * The file operations are synchronous, as kubelet's: a payload is a few
+ * small files, a few milliseconds of work, while an `await` per operation
+ * costs a turn of the event loop each — seconds per pod on a busy node
+ * agent (or all-in-one) starting a hundred pods at once.
  */
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, stat, symlink, unlink, writeFile, chmod } from 'node:fs/promises';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export interface FileProjection {
@@ -56,75 +61,76 @@ export class AtomicWriter {
    */
   async write(payload: Payload): Promise<boolean> {
     for (const path of payload.keys()) validatePayloadPath(path);
-    await mkdir(this.targetDir, { recursive: true, mode: 0o755 });
+    mkdirSync(this.targetDir, { recursive: true, mode: 0o755 });
     const oldTs = await this.currentVersionDir();
-    const oldPaths = oldTs ? await listFiles(join(this.targetDir, oldTs)) : new Set<string>();
+    const oldPaths = oldTs ? listFiles(join(this.targetDir, oldTs)) : new Set<string>();
 
-    if (oldTs && (await this.sameAsOnDisk(join(this.targetDir, oldTs), oldPaths, payload))) {
-      await this.createUserVisibleLinks(payload);
+    if (oldTs && (this.sameAsOnDisk(join(this.targetDir, oldTs), oldPaths, payload))) {
+      this.createUserVisibleLinks(payload);
       return false;
     }
 
-    const tsDir = await mkdtemp(join(this.targetDir, tsPrefix(new Date())));
-    await chmod(tsDir, 0o755);
+    const tsDir = mkdtempSync(join(this.targetDir, tsPrefix(new Date())));
+    chmodSync(tsDir, 0o755);
     for (const [path, file] of payload) {
       const full = join(tsDir, path);
-      await mkdir(dirname(full), { recursive: true, mode: 0o755 });
-      await writeFile(full, file.data);
+      mkdirSync(dirname(full), { recursive: true, mode: 0o755 });
+      writeFileSync(full, file.data);
       // chmod after writing: the file mode of writeFile is filtered through the umask.
-      await chmod(full, file.mode);
+      chmodSync(full, file.mode);
     }
 
     const tmpLink = join(this.targetDir, DATA_TMP);
-    await rm(tmpLink, { force: true });
-    await symlink(tsDir.slice(this.targetDir.length + 1), tmpLink);
-    await rename(tmpLink, join(this.targetDir, DATA_DIR));
+    rmSync(tmpLink, { force: true });
+    symlinkSync(tsDir.slice(this.targetDir.length + 1), tmpLink);
+    renameSync(tmpLink, join(this.targetDir, DATA_DIR));
 
-    await this.createUserVisibleLinks(payload);
-    if (oldTs) await rm(join(this.targetDir, oldTs), { recursive: true, force: true });
-    await this.removeOrphanedLinks(oldPaths, payload);
+    this.createUserVisibleLinks(payload);
+    if (oldTs) rmSync(join(this.targetDir, oldTs), { recursive: true, force: true });
+    this.removeOrphanedLinks(oldPaths, payload);
     return true;
   }
 
   /** The name of the directory `..data` points to, if any. */
   async currentVersionDir(): Promise<string | undefined> {
     try {
-      return await readlink(join(this.targetDir, DATA_DIR));
+      return readlinkSync(join(this.targetDir, DATA_DIR));
     } catch (err) {
       if (notFound(err)) return undefined;
       throw err;
     }
   }
 
-  private async sameAsOnDisk(dir: string, onDisk: Set<string>, payload: Payload): Promise<boolean> {
+  private sameAsOnDisk(dir: string, onDisk: Set<string>, payload: Payload): boolean {
     if (onDisk.size !== payload.size) return false;
     for (const [path, file] of payload) {
       if (!onDisk.has(path)) return false;
       const full = join(dir, path);
-      const [content, st] = await Promise.all([readFile(full), stat(full)]);
+      const content = readFileSync(full);
+      const st = statSync(full);
       if ((st.mode & 0o7777) !== file.mode || !content.equals(file.data)) return false;
     }
     return true;
   }
 
-  private async createUserVisibleLinks(payload: Payload): Promise<void> {
+  private createUserVisibleLinks(payload: Payload): void {
     for (const top of topLevel(payload.keys())) {
       const link = join(this.targetDir, top);
       try {
-        await lstat(link);
+        lstatSync(link);
       } catch (err) {
         if (!notFound(err)) throw err;
-        await symlink(join(DATA_DIR, top), link);
+        symlinkSync(join(DATA_DIR, top), link);
       }
     }
   }
 
-  private async removeOrphanedLinks(oldPaths: Set<string>, payload: Payload): Promise<void> {
+  private removeOrphanedLinks(oldPaths: Set<string>, payload: Payload): void {
     const keep = topLevel(payload.keys());
     for (const top of topLevel(oldPaths)) {
       if (keep.has(top)) continue;
       try {
-        await unlink(join(this.targetDir, top));
+        unlinkSync(join(this.targetDir, top));
       } catch (err) {
         if (!notFound(err)) throw err;
       }
@@ -135,18 +141,18 @@ export class AtomicWriter {
 const topLevel = (paths: Iterable<string>) => new Set([...paths].map((p) => p.split('/')[0]));
 
 /** Files (not directories) below `dir`, as relative paths. */
-async function listFiles(dir: string, prefix = ''): Promise<Set<string>> {
+function listFiles(dir: string, prefix = ''): Set<string> {
   const out = new Set<string>();
   let entries;
   try {
-    entries = await readdir(join(dir, prefix), { withFileTypes: true });
+    entries = readdirSync(join(dir, prefix), { withFileTypes: true });
   } catch (err) {
     if (notFound(err)) return out;
     throw err;
   }
   for (const e of entries) {
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) for (const f of await listFiles(dir, rel)) out.add(f);
+    if (e.isDirectory()) for (const f of listFiles(dir, rel)) out.add(f);
     else out.add(rel);
   }
   return out;

@@ -27,6 +27,7 @@ import { VOLUME_SOURCE_FIELDS } from '@logbook/api';
 import { isNotFound } from '@logbook/machinery';
 import { EventRecorder, InformerEvent, InformerFactory, kinds, KubeClient, SdkLogger } from '@logbook/sdk';
 import { chmod, cp, lstat, mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Observable, Subject, Subscription } from 'rxjs';
@@ -289,7 +290,7 @@ export class VolumeManager implements PayloadSources {
     if (rec.removed) throw new Error(`pod ${pod.metadata?.namespace}/${pod.metadata?.name} is being torn down`);
     const metadataChanged = metadataKey(rec.pod) !== metadataKey(pod);
     rec.pod = pod;
-    await mkdir(rec.dir, { recursive: true, mode: 0o750 });
+    mkdirSync(rec.dir, { recursive: true, mode: 0o750 });
     const errors: VolumeSetUpError[] = [];
     for (const volume of pod.spec?.volumes ?? []) {
       const mounted = rec.volumes.get(volume.name);
