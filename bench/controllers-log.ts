@@ -49,6 +49,8 @@ export interface PodStages {
   ready: StageTimes;
   /** Pods that went away in the phase (a rolling update's old ones). */
   deleted: StageTimes;
+  /** Each pod created in the phase: seconds from its create to its first Ready status (pod start latency). */
+  startLatency: { count: number; p50: number; p99: number; max: number };
 }
 
 /**
@@ -82,5 +84,20 @@ export async function podStages(db: Client, namespace: string, from: number, to:
   const empty: StageTimes = { count: 0, first: NaN, median: NaN, last: NaN };
   const by = new Map(rows.map((r) => [r.stage as string, r as StageTimes]));
   const get = (s: string) => (by.get(s)?.count ? by.get(s)! : empty);
-  return { created: get('created'), bound: get('bound'), running: get('running'), ready: get('ready'), deleted: get('deleted') };
+  const latency = await db.query(
+    `WITH p AS (
+       SELECT min(time) FILTER (WHERE verb = 'create' AND subresource IS NULL) AS created,
+              min(time) FILTER (WHERE object->'status'->'conditions' @> '[{"type":"Ready","status":"True"}]') AS ready
+         FROM events
+        WHERE seq > $1 AND seq <= $2 AND api_group = '' AND resource = 'pods' AND namespace = $3
+        GROUP BY uid)
+     SELECT count(*)::int AS count,
+            extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY ready - created))::float AS p50,
+            extract(epoch FROM percentile_cont(0.99) WITHIN GROUP (ORDER BY ready - created))::float AS p99,
+            extract(epoch FROM max(ready - created))::float AS max
+       FROM p WHERE created IS NOT NULL AND ready IS NOT NULL`,
+    [from, to, namespace],
+  );
+  const startLatency = latency.rows[0] as PodStages['startLatency'];
+  return { created: get('created'), bound: get('bound'), running: get('running'), ready: get('ready'), deleted: get('deleted'), startLatency };
 }

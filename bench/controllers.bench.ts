@@ -149,6 +149,11 @@ function report(p: Phase): void {
       [row('created', st.created), row('bound', st.bound), row('Running', st.running), row('Ready', st.ready), ...(st.deleted.count ? [row('deleted', st.deleted)] : [])],
     ),
   );
+  const lat = st.startLatency;
+  if (lat.count) {
+    const ms = (x: number) => fmtInt(Math.round(x * 1000));
+    console.log(`  pod start latency (create → Ready, ${fmtInt(lat.count)} pods): p50 ${ms(lat.p50)} ms, p99 ${ms(lat.p99)} ms, max ${ms(lat.max)} ms`);
+  }
   const failed = p.requests.filter((r) => !/^2/.test(r.code));
   if (failed.length) {
     console.log(table(['requests not 2xx', 'code', 'writer (field manager)', 'count'], failed.map((r) => [r.method, r.code, r.fieldManager, fmtInt(r.count)])));
