@@ -14,6 +14,9 @@ export interface ServeOptions {
   afterClose?: () => Promise<void>;
 }
 
+/** How long connections may stay open once a shutdown begins. */
+const DRAIN_MS = 15_000;
+
 /** How long an orderly shutdown may take before the process exits 1 anyway. */
 const SHUTDOWN_LIMIT_MS = 60_000;
 
@@ -58,6 +61,12 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
     endAllStreams();
     // Connections that go idle from now on close at once (close() only closes those idle already).
     for (const server of [app?.getHttpServer() as http.Server | undefined, plain]) if (server) server.keepAliveTimeout = 1;
+    // A connection Node does not count as idle (e.g. a request whose body was never read) would hold
+    // close() until its keep-alive timer (60 s): once the in-process clients have had time to hand
+    // back their leases, cut whatever is left.
+    setTimeout(() => {
+      for (const server of [app?.getHttpServer() as http.Server | undefined, plain]) server?.closeAllConnections();
+    }, DRAIN_MS).unref();
     if (plain) await new Promise<void>((resolve) => plain!.close(() => resolve()));
     await app?.close().catch((err) => log.error(`closing: ${(err as Error).message}`));
     await opts.afterClose?.().catch((err) => log.error(`after close: ${(err as Error).message}`));
