@@ -96,11 +96,9 @@ export function validateCreate(obj: object, scheme: Scheme = defaultScheme): Fie
 
 /** Validation of an update of `old` to `obj` (both in any served version). */
 export function validateUpdate(obj: object, old: object, scheme: Scheme = defaultScheme): FieldError[] {
-  const r = resolve(obj, scheme);
-  if (Array.isArray(r)) return r;
-  const before = resolve(old, scheme);
-  if (Array.isArray(before)) return [fieldError('InternalError', '', undefined, 'the existing object has no apiVersion or kind')];
-  if (!r.def && !r.rules) return [];
+  const both = resolveUpdate(obj, old, scheme);
+  if ('errors' in both) return both.errors;
+  const { r, before } = both;
   const meta = r.rules?.subresource ? [] : validateObjectMetaUpdate(r.obj.metadata, before.obj.metadata);
   const metaClass = r.rules ? [] : validateClass(MetaOnly, forFieldRules(r.obj), '');
   return [...meta, ...metaClass, ...objectRules(r), ...(r.rules?.update?.(r.obj, before.obj) ?? [])];
@@ -115,12 +113,20 @@ export function validateUpdate(obj: object, old: object, scheme: Scheme = defaul
  * predates a stricter rule still goes through, as in Kubernetes.
  */
 export function validateStatusUpdate(obj: object, old: object, scheme: Scheme = defaultScheme): FieldError[] {
-  const r = resolve(obj, scheme);
-  if (Array.isArray(r)) return r;
-  const before = resolve(old, scheme);
-  if (Array.isArray(before)) return [fieldError('InternalError', '', undefined, 'the existing object has no apiVersion or kind')];
-  if (!r.def && !r.rules) return [];
+  const both = resolveUpdate(obj, old, scheme);
+  if ('errors' in both) return both.errors;
+  const { r, before } = both;
   const meta = r.rules?.subresource ? [] : validateObjectMetaUpdate(r.obj.metadata, before.obj.metadata);
   // ObjectMeta's own rules on the metadata alone: the class view of the whole object would copy spec and status too.
   return [...meta, ...validateClass(ObjectMeta, forFieldRules(r.obj).metadata, 'metadata')];
+}
+
+/** Both sides of an update resolved, or the errors (none: nothing to validate) that end validation. */
+function resolveUpdate(obj: object, old: object, scheme: Scheme): { errors: FieldError[] } | { r: Resolved; before: Resolved } {
+  const r = resolve(obj, scheme);
+  if (Array.isArray(r)) return { errors: r };
+  const before = resolve(old, scheme);
+  if (Array.isArray(before)) return { errors: [fieldError('InternalError', '', undefined, 'the existing object has no apiVersion or kind')] };
+  if (!r.def && !r.rules) return { errors: [] };
+  return { r, before };
 }
