@@ -7,6 +7,7 @@ import { trustPlainConnections } from './auth/tls';
 import { endAllWatches } from './handlers/watch';
 import { endAllStreams } from './handlers/pod-proxy';
 import { KubeApiHandler } from './api.handler';
+import { ConnectionDrain, trackConnections } from './drain';
 
 export interface ServeOptions {
   name: string;
@@ -14,7 +15,13 @@ export interface ServeOptions {
   afterClose?: () => Promise<void>;
 }
 
-/** How long connections may stay open once a shutdown begins. */
+/**
+ * A safety net: how long connections may stay open once a shutdown begins.
+ * trackConnections closes those that carry no request as soon as the server
+ * stops listening, so this only cuts requests that have not finished by
+ * then (a handler stuck on the database, a client that does not read its
+ * response).
+ */
 const DRAIN_MS = 15_000;
 
 /** How long an orderly shutdown may take before the process exits 1 anyway. */
@@ -41,6 +48,7 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
   process.removeAllListeners('SIGTERM');
   let app: INestApplication | undefined;
   let plain: http.Server | undefined;
+  const drains: ConnectionDrain[] = [];
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -59,11 +67,11 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
     // port-forward sessions.
     endAllWatches();
     endAllStreams();
-    // Connections that go idle from now on close at once (close() only closes those idle already).
+    // Connections that go idle from now on close at once (close() only closes those idle already),
+    // and once a server stops listening, so do those that carry no request, used or not.
     for (const server of [app?.getHttpServer() as http.Server | undefined, plain]) if (server) server.keepAliveTimeout = 1;
-    // A connection Node does not count as idle (e.g. a request whose body was never read) would hold
-    // close() until its keep-alive timer (60 s): once the in-process clients have had time to hand
-    // back their leases, cut whatever is left.
+    for (const drain of drains) drain.start();
+    // The safety net: cut the connections whose requests have not finished by then.
     setTimeout(() => {
       for (const server of [app?.getHttpServer() as http.Server | undefined, plain]) server?.closeAllConnections();
     }, DRAIN_MS).unref();
@@ -87,12 +95,14 @@ export async function serve(module: DynamicModule, opts: ServeOptions): Promise<
     const api = app.get(KubeApiHandler, { strict: false });
     api.serveUpgrades(app.getHttpServer());
     keepConnections(app.getHttpServer());
+    drains.push(trackConnections(app.getHttpServer()));
     await app.listen(port, host);
     log.log(`serving on https://${host}:${(app.getHttpServer().address() as AddressInfo).port} (CA ${pki.dir}/ca.crt)`);
     const insecurePort = process.env.LOGBOOK_INSECURE_PORT;
     if (insecurePort) {
       plain = http.createServer(app.getHttpAdapter().getInstance());
       keepConnections(plain);
+      drains.push(trackConnections(plain));
       trustPlainConnections(plain);
       api.serveUpgrades(plain);
       await new Promise<void>((resolve, reject) => plain!.once('error', reject).listen(Number(insecurePort), '127.0.0.1', resolve));
