@@ -31,6 +31,8 @@ const REPEATS = Math.round(envNumber('BENCH_REPEATS', 3));
 const LIST_OBJECTS = Math.round(envNumber('BENCH_LIST_OBJECTS', 10_000));
 const PAGE = Math.round(envNumber('BENCH_PAGE', 500));
 const CLIENTS = [1, 32];
+/** BENCH_ROWS=create (or create,get): only the rows whose key starts with one of these; the create row at 32 clients always runs (the ratio needs it). */
+const ROWS = (process.env.BENCH_ROWS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const APPEND_LOOPS = 32;
 const TARGET_RATIO = 0.5;
 
@@ -125,7 +127,7 @@ function parse(body: Buffer): any {
   return JSON.parse(body.toString('utf8'));
 }
 
-const SHAPES: Shape[] = [
+const ALL_SHAPES: Shape[] = [
   ...CLIENTS.map(
     (clients): Shape => ({
       key: `create/${clients}`,
@@ -193,6 +195,8 @@ const SHAPES: Shape[] = [
     }),
   ),
 ];
+
+const SHAPES = ALL_SHAPES.filter((s) => ROWS.length === 0 || s.key === 'create/32' || ROWS.some((r) => s.key.startsWith(r)));
 
 /** CPU used by each party while a measured window is open. */
 function cpuWindow(api: ApiServerProcess, meter: CpuMeter): { onWindow: (phase: 'open' | 'close') => void; cpu: () => ShapeRun['cpu'] } {
