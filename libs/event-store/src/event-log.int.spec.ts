@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { EventStore } from './event-store';
 import { AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError, ObjectTooLargeError } from './errors';
 import { createTestDatabase, TestDatabase } from './testing';
@@ -147,6 +148,43 @@ describe('EventLog against Postgres', () => {
     expect(await store.log.get(configMaps, 'default', 'cm-batch-2')).not.toBeNull();
   });
 
+  it('keeps good appends of a batch when Postgres refuses the write of another (the pipelined COMMIT rolls back, then each unit goes alone)', async () => {
+    const before = (await store.log.head()).seq;
+    // JSON.stringify writes a lone surrogate as the escape \ud800, which jsonb refuses:
+    // the batch's write statement fails inside Postgres, not in the planning.
+    const results = await Promise.allSettled([
+      store.log.append(createOp(aConfigMap('cm-pg-ok-1'))),
+      store.log.append(createOp(aConfigMap('cm-pg-bad', { a: 'x\ud800y' }))),
+      store.log.append(createOp(aConfigMap('cm-pg-ok-2'))),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(InvalidObjectError);
+    expect(await store.log.get(configMaps, 'default', 'cm-pg-bad')).toBeNull();
+    // Exactly the two good events were committed, with consecutive seqs after the head.
+    const seqs = results.filter((r): r is PromiseFulfilledResult<StoredEvent> => r.status === 'fulfilled').map((r) => r.value.seq);
+    expect(seqs.sort((a, b) => a - b)).toEqual([before + 1, before + 2]);
+    expect((await store.log.head()).seq).toBe(before + 2);
+    // The writer connection is usable afterwards.
+    await expect(store.log.append(createOp(aConfigMap('cm-pg-after')))).resolves.toMatchObject({ seq: before + 3 });
+  });
+
+  it('opens a new writer connection when its idle one was terminated (a Postgres restart), without failing an append', async () => {
+    await store.log.append(createOp(aConfigMap('cm-writer-before')));
+    const admin = new Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      const killed = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE '%-writer'`,
+      );
+      expect(killed.rowCount).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    // The terminated connection hears of it (FATAL 57P01) and leaves the spares.
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(store.log.append(createOp(aConfigMap('cm-writer-after')))).resolves.toMatchObject({ type: 'ADDED' });
+  });
+
   it('lists a consistent snapshot page by page, even while objects change', async () => {
     const ns = 'listing';
     for (let i = 0; i < 25; i++) await store.log.append(createOp(aConfigMap(`item-${String(i).padStart(2, '0')}`, {}, ns)));
@@ -268,7 +306,7 @@ describe('EventLog against Postgres', () => {
     const cause = await store.log.append(createOp(aConfigMap('cm-cause')));
     const e = await store.log.append(
       createOp(aConfigMap('cm-effect'), configMaps, {
-        actor: { user: 'system:serviceaccount:kube-system:rs-controller', uid: 'u-1', groups: ['system:serviceaccounts', 'a "quoted" group'] },
+        actor: { user: 'system:serviceaccount:kube-system:rs-controller', uid: 'u-1', groups: ['system:serviceaccounts', 'a "quoted" group', 'comma, back\\slash and {braces}'] },
         verb: 'create',
         fieldManager: 'replicaset-controller',
         userAgent: 'logbook-sdk/0.1',

@@ -1,4 +1,4 @@
-import type { Pool, PoolClient, QueryResult } from 'pg';
+import { Client, ClientConfig, Pool, QueryResult } from 'pg';
 import { AlreadyExistsError, ConflictError, InvalidObjectError, NotFoundError, StoreError } from './errors';
 import { lockKeyOf } from './lock-key';
 import { ObjectCodec } from './object-codec';
@@ -71,7 +71,12 @@ interface Planned {
 }
 
 export interface GroupCommitOptions {
-  /** Concurrent writing transactions (their commits still serialise on log_head). */
+  /**
+   * Concurrent writing transactions (default 1). Their commits serialise on
+   * log_head anyway; a second one only overlaps its first round trip with
+   * the other's commit, and splits the waiting appends into smaller
+   * transactions, each with its own fixed cost in Postgres.
+   */
   writers?: number;
   /** Most ops in one transaction. */
   maxBatchOps?: number;
@@ -98,9 +103,17 @@ export interface GroupCommitOptions {
  *   lock the objects' advisory keys, ascending              │ one round trip
  *   read their current uid / resourceVersion               ┘
  *   -- check preconditions in memory; a failing unit is left out, the rest go on
- *   one statement: take seqs from log_head (its row lock is held to COMMIT),
- *     insert the events, upsert/delete the projection rows, pg_notify
- *   COMMIT
+ *   one statement: take seqs from log_head (its row lock is held to COMMIT),  ┐ one round trip
+ *     insert the events, upsert/delete the projection rows, pg_notify        │ (pipelined)
+ *   COMMIT                                                                    ┘
+ *
+ * The write and its COMMIT are pipelined: both are sent before either
+ * answer is read, and Postgres runs them back to back, so the log_head row lock is held for the
+ * statement and the commit only, never for a turn of this process's event
+ * loop (which, in a busy API server, is milliseconds). If the write fails,
+ * the transaction is aborted and Postgres answers the COMMIT with ROLLBACK.
+ * Each writer loop keeps its own connection, opened in pipeline mode with
+ * the pool's settings.
  *
  * A caller's promise settles only after COMMIT, so an acknowledged append
  * survives a crash. Units are atomic: all their ops land or none do.
@@ -113,12 +126,14 @@ export class GroupCommit {
   private active = 0;
   private closed = false;
   private idle: Array<() => void> = [];
+  /** Pipelined connections of the writer loops not running now. */
+  private readonly spare: Client[] = [];
 
   constructor(
     private readonly pool: Pool,
     private readonly opts: GroupCommitOptions,
   ) {
-    this.writers = opts.writers ?? 2;
+    this.writers = opts.writers ?? 1;
     this.maxBatchOps = opts.maxBatchOps ?? 512;
     this.maxBatchBytes = opts.maxBatchBytes ?? 16 * 1024 * 1024;
   }
@@ -137,11 +152,11 @@ export class GroupCommit {
     });
   }
 
-  /** Stops taking appends and waits for those queued to settle. */
+  /** Stops taking appends, waits for those queued to settle, and closes the writers' connections. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.active === 0) return;
-    await new Promise<void>((r) => this.idle.push(r));
+    if (this.active > 0) await new Promise<void>((r) => this.idle.push(r));
+    await Promise.all(this.spare.splice(0).map((c) => c.end().catch(() => undefined)));
   }
 
   private async writerLoop(): Promise<void> {
@@ -171,10 +186,34 @@ export class GroupCommit {
     return batch;
   }
 
+  /** A writer connection: a spare one, or a new one in pipeline mode with the pool's settings. */
+  private async connect(): Promise<Client> {
+    const spare = this.spare.pop();
+    if (spare) return spare;
+    const { options } = this.pool as unknown as { options: ClientConfig };
+    const client = new Client({ ...options, application_name: `${options.application_name ?? 'logbook'}-writer`, pipeline: true } as ClientConfig);
+    // A spare connection that dies (a Postgres restart) leaves the spares at
+    // once, so that no append is sent on it; the 'error' listener also keeps
+    // the event from ending the process.
+    const drop = () => {
+      const i = this.spare.indexOf(client);
+      if (i >= 0) this.spare.splice(i, 1);
+    };
+    client.on('error', drop);
+    client.on('end', drop);
+    await client.connect();
+    return client;
+  }
+
+  private release(client: Client, broken?: Error): void {
+    if (broken || this.closed) void client.end().catch(() => undefined);
+    else this.spare.push(client);
+  }
+
   private async runBatch(batch: Unit[]): Promise<void> {
-    let client: PoolClient;
+    let client: Client;
     try {
-      client = await this.pool.connect();
+      client = await this.connect();
     } catch (err) {
       batch.forEach((u) => u.reject(err));
       return;
@@ -198,17 +237,17 @@ export class GroupCommit {
       if (batch.length > 1 && !broken) {
         // Something in the batch made Postgres refuse it; find out which by
         // writing each unit alone, so one bad unit does not fail the rest.
-        client.release();
+        this.release(client);
         for (const unit of batch) await this.runBatch([unit]);
         return;
       }
       batch.forEach((u) => u.reject(asStoreError(err)));
     }
-    client.release(broken);
+    this.release(client, broken);
   }
 
   /** One transaction; returns each unit's events or its error. */
-  private async writeBatch(client: PoolClient, batch: Unit[], committing: () => void): Promise<Map<Unit, StoredEvent[] | StoreError>> {
+  private async writeBatch(client: Client, batch: Unit[], committing: () => void): Promise<Map<Unit, StoredEvent[] | StoreError>> {
     const keys = new Map<string, ObjectKey>();
     const needObject = new Set<string>();
     for (const unit of batch) {
@@ -256,10 +295,22 @@ export class GroupCommit {
     for (const e of planned) last.set(keyString(e.key), e);
     for (const e of last.values()) e.projection = e.type === 'DELETED' ? 'D' : 'U';
 
-    const { base, time } = await this.writeEvents(client, planned);
+    // Pipelined: both are on the wire before either answer is read.
+    const written = this.writeEvents(client, planned);
+    const commit = client.query('COMMIT');
+    let base: number;
+    let time: Date;
+    try {
+      ({ base, time } = await written);
+    } catch (err) {
+      // The transaction is aborted; Postgres answers the COMMIT with ROLLBACK.
+      await commit.catch(() => undefined);
+      throw err;
+    }
     committing();
     this.opts.onCommitting?.(base + planned.length);
-    await client.query('COMMIT');
+    const done = await commit;
+    if (done.command !== 'COMMIT') throw new Error(`the append transaction ended in ${done.command}, not COMMIT`);
 
     for (const [unit, events] of unitEvents) {
       outcome.set(
@@ -280,7 +331,7 @@ export class GroupCommit {
    * through the driver's escapeLiteral).
    */
   private async beginAndReadState(
-    client: PoolClient,
+    client: Client,
     lockKeys: bigint[],
     keyList: Array<[string, ObjectKey]>,
     needObject: Set<string>,
@@ -337,7 +388,7 @@ export class GroupCommit {
     return { next: { exists: false, uid: '', rv: null, ord }, event };
   }
 
-  private async writeEvents(client: PoolClient, planned: Planned[]): Promise<{ base: number; time: Date }> {
+  private async writeEvents(client: Client, planned: Planned[]): Promise<{ base: number; time: Date }> {
     const col = <T>(f: (e: Planned) => T) => planned.map(f);
     const res = await client.query<{ base: string; time: Date }>({
       // Named, so Postgres plans it once per connection.
