@@ -2,7 +2,8 @@ import type { Node, Taint } from '@logbook/api';
 import { ControllerManager, kinds, KubeClient } from '@logbook/sdk';
 import { ReplicaSetReconciler } from '../replicaset';
 import { aNode, aPod, aReplicaSet, eventually, isNodeReady, isPodReady, SimulatedCluster, startSimulatedCluster } from '../testing';
-import { NodeLifecycleReconciler, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE } from '.';
+import { TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE } from '@logbook/api';
+import { NodeLifecycleReconciler } from '.';
 
 jest.setTimeout(180_000);
 

@@ -1,7 +1,8 @@
 import type { Node, NodeCondition, Pod, Taint } from '@logbook/api';
 import { NodeHealthTracker, unknownConditions, zoneFullyDisrupted } from './node-health';
 import { effectiveTolerations, evictionDecision, toleratesTaint } from './taint-eviction';
-import { noExecuteTaint, noScheduleTaints, reconcileTaints, TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE } from './taints';
+import { TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE } from '@logbook/api';
+import { noExecuteTaint, noScheduleTaints, reconcileTaints } from './taints';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const cond = (type: string, status: NodeCondition['status']): NodeCondition => ({ type, status, reason: 'r', lastHeartbeatTime: '2024-05-01T09:59:00Z', lastTransitionTime: '2024-05-01T09:00:00Z' });

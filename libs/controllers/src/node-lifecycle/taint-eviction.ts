@@ -12,9 +12,8 @@
  *   the controller assumes those tolerations here (the seconds are
  *   configurable), which is what the plugin would have written.
  */
-import { toleratesTaint } from '@logbook/api';
+import { TAINT_NOT_READY, TAINT_UNREACHABLE, toleratesTaint } from '@logbook/api';
 import type { Pod, Taint, Toleration } from '@logbook/api';
-import { TAINT_NOT_READY, TAINT_UNREACHABLE } from './taints';
 
 export const DEFAULT_TOLERATION_SECONDS = 300;
 

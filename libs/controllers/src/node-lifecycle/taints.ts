@@ -15,8 +15,6 @@ import {
   TAINT_UNSCHEDULABLE,
 } from '@logbook/api';
 
-export { TAINT_DISK_PRESSURE, TAINT_MEMORY_PRESSURE, TAINT_NETWORK_UNAVAILABLE, TAINT_NOT_READY, TAINT_PID_PRESSURE, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE };
-
 /** Condition type → status → the NoSchedule taint that status calls for. */
 const CONDITION_TAINTS: Record<string, Partial<Record<NodeCondition['status'], string>>> = {
   Ready: { False: TAINT_NOT_READY, Unknown: TAINT_UNREACHABLE },
