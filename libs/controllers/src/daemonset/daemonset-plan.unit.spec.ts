@@ -10,7 +10,8 @@ import {
   surgeCount,
   unavailableCount,
 } from './daemonset-plan';
-import { affinityForNode, daemonTolerations, nodeShouldRunDaemonPod, targetNodeName, toleratesTaint } from './node-fit';
+import { toleratesTaint } from '@logbook/api';
+import { affinityForNode, daemonTolerations, nodeShouldRunDaemonPod, targetNodeName } from './node-fit';
 
 const NOW = Date.parse('2024-01-01T00:10:00Z');
 

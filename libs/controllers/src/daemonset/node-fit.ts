@@ -102,4 +102,3 @@ export function targetNodeName(pod: Pod): string | undefined {
   return undefined;
 }
 
-export { TAINT_NOT_READY, TAINT_UNREACHABLE, effectiveTaints, toleratesTaint };
